@@ -1,0 +1,62 @@
+"""API keys: Bearer or Basic `Authorization`, or Stripe.js's `key=` parameter.
+
+Keys are looked up by SHA-256 hash; the store never holds a secret key in clear.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from tender.core.errors import AuthenticationError
+from tender.core.ids import hash_api_key as hash_key
+
+NO_KEY_MESSAGE = (
+    "You did not provide an API key. You need to provide your API key in the Authorization "
+    "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
+    "https://stripe.com/docs/api#authentication for details, or we can help at "
+    "https://support.stripe.com/."
+)
+SECRET_REQUIRED_MESSAGE = (
+    "This API call cannot be made with a publishable API key. Please use a secret API key. "
+    "You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    account: str
+    publishable: bool
+
+
+def masked(key: str) -> str:
+    """`sk_test_****abcd`: never echo a key beyond its prefix and last four."""
+    prefix = key[: key.find("_", 3) + 1] if key[:3] in ("sk_", "pk_", "rk_") else ""
+    return f"{prefix}****{key[-4:]}"
+
+
+def key_from_header(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.strip()).decode()
+        except ValueError:
+            return None
+        return decoded.split(":", 1)[0] or None
+    return None
+
+
+def no_key() -> AuthenticationError:
+    return AuthenticationError(NO_KEY_MESSAGE)
+
+
+def invalid_key(key: str) -> AuthenticationError:
+    return AuthenticationError(f"Invalid API Key provided: {masked(key)}")
+
+
+def secret_key_required() -> AuthenticationError:
+    return AuthenticationError(SECRET_REQUIRED_MESSAGE, code="secret_key_required")

@@ -1,0 +1,322 @@
+"""One API request from bytes to bytes: decode, authenticate, validate, run, render.
+
+Routes (`tender.api.routes.*`) only declare `Endpoint`s: the method and path, the
+parameter spec, which service function to call, and what it returns.  This module is
+the single place that applies the request conventions of stripe-behaviour §4–5 to
+all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from tender.api import auth, expand, forms, idempotency
+from tender.api.params import EXPAND, Spec, parse_fields
+from tender.core import ids
+from tender.core import payment_intents as lifecycle
+from tender.core.errors import APIError, InvalidRequestError, StripeError
+from tender.services.context import Context
+from tender.store.base import IdempotencyRecord, Tx
+
+log = logging.getLogger("tender.api")
+
+MAX_BODY = 1024 * 1024
+DEFAULT_API_VERSION = "2026-10-28.endive"
+VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
+
+
+@dataclass
+class Call:
+    """What a handler receives: the path's ids and the validated parameters."""
+
+    path: dict[str, str]
+    params: dict[str, Any]
+
+
+Handler = Callable[[Tx, Context, Call], dict[str, Any]]
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: str  # `/v1/payment_intents/{intent}`
+    handler: Handler
+    returns: str  # object type rendered: payment_intent, charge, list, search_result, ...
+    params: dict[str, Spec] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    # Callable with a publishable key; only these parameters are then accepted.
+    publishable_params: frozenset[str] | None = None
+    item_type: str | None = None  # for lists and searches: the type of `data` items
+    pattern: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pattern = re.compile(
+            "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path) + "$"
+        )
+
+    @property
+    def writes(self) -> bool:
+        return self.method in ("POST", "DELETE")
+
+
+class Response:
+    __slots__ = ("status", "body", "headers")
+
+    def __init__(self, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+
+def dumps(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2)
+
+
+def error_body(exc: StripeError, publishable: bool) -> dict[str, Any]:
+    body = exc.body()
+    if publishable and isinstance(body.get("payment_intent"), dict):
+        body["payment_intent"] = lifecycle.publishable_view(body["payment_intent"])
+    return {"error": body}
+
+
+def render_object(doc: dict[str, Any], ctx: Context, tx: Tx) -> dict[str, Any]:
+    """Shape one stored document for this caller and API version."""
+    if doc.get("object") == "payment_intent":
+        if ctx.publishable:
+            return lifecycle.publishable_view(doc)
+        if ctx.api_version < "2022-11-15":
+            from tender.store.base import ListQuery
+
+            rows, has_more = tx.list(
+                ListQuery(account=ctx.account, type="charge", parent=doc["id"], limit=100)
+            )
+            doc = dict(doc)
+            doc["charges"] = {
+                "object": "list",
+                "data": [r.doc for r in rows],
+                "has_more": has_more,
+                "total_count": len(rows),
+                "url": f"/v1/charges?payment_intent={doc['id']}",
+            }
+    return doc
+
+
+class Api:
+    """Everything a request needs: the store, the processor, in-flight idempotency keys."""
+
+    def __init__(self, store: Any, processor: Any) -> None:
+        self.store = store
+        self.processor = processor
+        self.in_flight = idempotency.InFlight()
+        self._key_cache: dict[str, auth.Caller] = {}
+
+    def authenticate(self, key: str | None) -> auth.Caller:
+        if not key:
+            raise auth.no_key()
+        digest = auth.hash_key(key)
+        caller = self._key_cache.get(digest)
+        if caller is None:
+            found = self.store.find_api_key(digest)
+            if found is None:
+                raise auth.invalid_key(key)
+            caller = auth.Caller(account=found[0], publishable=found[1] == "publishable")
+            self._key_cache[digest] = caller
+        return caller
+
+    async def handle(
+        self,
+        endpoint: Endpoint,
+        path_params: dict[str, str],
+        method: str,
+        headers: dict[bytes, bytes],
+        query: bytes,
+        body: bytes,
+        base_url: str,
+    ) -> Response:
+        request_id = ids.new_id("request")
+        idem_key = _header(headers, b"idempotency-key")
+        out_headers: list[tuple[bytes, bytes]] = [(b"request-id", request_id.encode())]
+        version = DEFAULT_API_VERSION
+        publishable = False
+        try:
+            raw = self._decode(method, headers, query, body)
+            key = auth.key_from_header(_header(headers, b"authorization"))
+            raw_key = raw.pop("key", None)
+            caller = self.authenticate(key or (raw_key if isinstance(raw_key, str) else None))
+            publishable = caller.publishable
+            version = _api_version(_header(headers, b"stripe-version") or raw.pop("_stripe_version", None))
+            out_headers.append((b"stripe-version", version.encode()))
+            if publishable:
+                _check_publishable(endpoint, raw)
+            expand_paths = EXPAND.parse(raw.pop("expand"), "expand") if "expand" in raw else []
+            expand.validate(expand_paths, endpoint.returns, endpoint.item_type)
+            params = parse_fields(endpoint.params, raw, endpoint.required)
+            ctx = Context(
+                account=caller.account,
+                processor=self.processor,
+                request_id=request_id,
+                idempotency_key=idem_key if method == "POST" else None,
+                publishable=publishable,
+                api_version=version,
+                base_url=base_url,
+            )
+            call = Call(path_params, params)
+            if method == "POST" and idem_key is not None:
+                out_headers.append((b"idempotency-key", idem_key.encode()))
+                idempotency.check_key(idem_key)
+                status, payload, replayed_from = await self._idempotent(
+                    endpoint, ctx, call, expand_paths, idem_key, method, raw_digest=idempotency.params_hash([endpoint.path, path_params, raw])
+                )
+                if replayed_from:
+                    out_headers.append((b"idempotent-replayed", b"true"))
+                    out_headers.append((b"original-request", replayed_from.encode()))
+                else:
+                    out_headers.append((b"original-request", request_id.encode()))
+            else:
+                unit = self._unit(endpoint, ctx, call, expand_paths, None)
+                runner = self.store.write if endpoint.writes else self.store.read
+                status, payload = await runner(caller.account, unit)
+        except StripeError as exc:
+            status, payload = exc.status, dumps(error_body(exc, publishable))
+        except Exception:
+            log.exception("request %s failed", request_id)
+            failure = APIError("An unexpected error occurred; the request may not have completed.")
+            status, payload = failure.status, dumps(error_body(failure, publishable))
+        out_headers.append(
+            (b"stripe-should-retry", b"true" if status in (409, 429) or status >= 500 else b"false")
+        )
+        return Response(status, payload, out_headers)
+
+    def _decode(
+        self, method: str, headers: dict[bytes, bytes], query: bytes, body: bytes
+    ) -> dict[str, Any]:
+        raw = forms.decode_query(query) if query else {}
+        if method == "POST" and body:
+            content_type = (_header(headers, b"content-type") or "").split(";")[0].strip()
+            if content_type != "application/x-www-form-urlencoded":
+                raise InvalidRequestError(
+                    f"Invalid request: unsupported Content-Type {_header(headers, b'content-type')}. "
+                    "If error persists and you need assistance, please contact support@stripe.com."
+                )
+            raw.update(forms.decode_form(body))
+        return raw
+
+    def _unit(
+        self,
+        endpoint: Endpoint,
+        ctx: Context,
+        call: Call,
+        expand_paths: list[str],
+        record_as: tuple[str, str, str] | None,
+    ) -> Callable[[Tx], tuple[int, bytes]]:
+        def unit(tx: Tx) -> tuple[int, bytes]:
+            try:
+                with tx.atomic():
+                    result = endpoint.handler(tx, ctx, call)
+                status, payload = 200, dumps(self._render(tx, ctx, result, expand_paths))
+            except StripeError as exc:
+                status, payload = exc.status, dumps(error_body(exc, ctx.publishable))
+            if record_as is not None:
+                key, digest, method = record_as
+                tx.save_idempotency(
+                    key,
+                    IdempotencyRecord(method, endpoint.path + "|" + str(sorted(call.path.items())), digest, status, payload, ctx.request_id or ""),
+                )
+            return status, payload
+
+        return unit
+
+    def _render(
+        self, tx: Tx, ctx: Context, result: dict[str, Any], expand_paths: list[str]
+    ) -> dict[str, Any]:
+        def render(doc: dict[str, Any]) -> dict[str, Any]:
+            return render_object(doc, ctx, tx)
+
+        if result.get("object") in ("list", "search_result"):
+            result = dict(result)
+            result["data"] = [render(d) for d in result["data"]]
+            return expand.expand(tx, result, expand_paths, render)
+        return expand.expand(tx, render(result), expand_paths, render)
+
+    async def _idempotent(
+        self,
+        endpoint: Endpoint,
+        ctx: Context,
+        call: Call,
+        expand_paths: list[str],
+        key: str,
+        method: str,
+        raw_digest: str,
+    ) -> tuple[int, bytes, str | None]:
+        path_key = endpoint.path + "|" + str(sorted(call.path.items()))
+        record = self.store.get_idempotency(ctx.account, key)
+        if record is not None:
+            idempotency.check_replay(record, key, method, path_key, raw_digest)
+            return record.status, record.body, record.request_id
+        self.in_flight.claim(ctx.account, key)
+        try:
+            # Another process may have finished it since we looked.
+            record = self.store.get_idempotency(ctx.account, key)
+            if record is not None:
+                idempotency.check_replay(record, key, method, path_key, raw_digest)
+                return record.status, record.body, record.request_id
+            unit = self._unit(endpoint, ctx, call, expand_paths, (key, raw_digest, method))
+            status, payload = await self.store.write(ctx.account, unit)
+            return status, payload, None
+        finally:
+            self.in_flight.release(ctx.account, key)
+
+
+def _header(headers: dict[bytes, bytes], name: bytes) -> str | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return value.decode("latin-1")
+    except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+        return None
+
+
+def _api_version(value: Any) -> str:
+    if value is None:
+        return DEFAULT_API_VERSION
+    if not isinstance(value, str) or not VERSION_PATTERN.match(value):
+        raise InvalidRequestError(f"Invalid Stripe API version: {value}")
+    return value
+
+
+# What Stripe.js adds to browser requests for its own analytics; tender has no use for it.
+TELEMETRY = frozenset(
+    {"payment_user_agent", "time_on_page", "guid", "muid", "sid", "referrer",
+     "client_attribution_metadata", "_stripe_account", "_stripe_version"}
+)
+
+
+def _check_publishable(endpoint: Endpoint, raw: dict[str, Any]) -> None:
+    for container in (raw, raw.get("payment_method_data")):
+        if isinstance(container, dict):
+            for name in TELEMETRY & set(container):
+                del container[name]
+    allowed = endpoint.publishable_params
+    if allowed is None:
+        from tender.api.auth import secret_key_required
+
+        raise secret_key_required()
+    for name in raw:
+        if name not in allowed and name != "expand":
+            raise InvalidRequestError(
+                f"This parameter cannot be used with a publishable key: {name}. Use your "
+                "secret key on your server instead.",
+                code="parameter_unknown",
+                param=name,
+            )
+
+
+Route = tuple[Endpoint, dict[str, str]]
+AsyncHandler = Callable[..., Awaitable[Response]]

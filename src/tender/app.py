@@ -1,0 +1,168 @@
+"""The ASGI application: routes `/v1/*` to API endpoints, serves the 3-D Secure pages,
+answers CORS pre-flights (Stripe.js calls the API straight from browsers)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from tender.api.endpoint import Api, Endpoint, Response, dumps
+from tender.api.routes import ALL_ENDPOINTS
+from tender.core.errors import InvalidRequestError
+from tender.web.threeds import pages
+
+log = logging.getLogger("tender.app")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+MAX_BODY = 1024 * 1024
+CORS_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-credentials", b"true"),
+    (b"access-control-allow-methods", b"GET, POST, HEAD, OPTIONS, DELETE"),
+    (
+        b"access-control-expose-headers",
+        b"Request-Id, Stripe-Manage-Version, Stripe-Should-Retry, X-Stripe-External-Auth-Required, "
+        b"X-Stripe-Privileged-Session-Required",
+    ),
+    (b"access-control-max-age", b"300"),
+    (b"cache-control", b"no-cache, no-store"),
+]
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class TenderApp:
+    def __init__(self, store: Any, processor: Any) -> None:
+        self.store = store
+        self.processor = processor
+        self.api = Api(store, processor)
+        self.routes: dict[str, list[Endpoint]] = {}
+        for endpoint in ALL_ENDPOINTS:
+            self.routes.setdefault(endpoint.method, []).append(endpoint)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        method: str = scope["method"]
+        if path.startswith("/v1/"):
+            await self._api(scope, receive, send, path, method)
+        elif path.startswith("/3d_secure/"):
+            await self._challenge(scope, receive, send, path, method)
+        elif path == "/healthz":
+            await _send(send, 200, b'{"ok": true}', [(b"content-type", b"application/json")])
+        else:
+            await _send(send, 404, b"Not found", [(b"content-type", b"text/plain")])
+
+    async def _api(self, scope: Scope, receive: Receive, send: Send, path: str, method: str) -> None:
+        if method == "OPTIONS":
+            await _send(send, 200, b"", CORS_HEADERS + [
+                (b"access-control-allow-headers", _header(scope, b"access-control-request-headers") or b"*"),
+            ])
+            return
+        headers = {k.lower(): v for k, v in scope["headers"]}
+        try:
+            body = await _read_body(receive)
+        except BodyTooLarge:
+            error = InvalidRequestError("Request body too large: the limit is 1 MB.")
+            response = Response(400, dumps({"error": error.body()}), [])
+        else:
+            response = await self._dispatch(scope, method, path, headers, body)
+        await _send(
+            send,
+            response.status,
+            response.body,
+            [(b"content-type", b"application/json")] + CORS_HEADERS + response.headers,
+        )
+
+    async def _dispatch(
+        self, scope: Scope, method: str, path: str, headers: dict[bytes, bytes], body: bytes
+    ) -> Response:
+        for endpoint in self.routes.get("GET" if method == "HEAD" else method, []):
+            match = endpoint.pattern.match(path)
+            if match:
+                return await self.api.handle(
+                    endpoint, match.groupdict(), method, headers, scope["query_string"], body,
+                    _base_url(scope, headers),
+                )
+        error = InvalidRequestError(
+            f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs "
+            "or we can help at https://support.stripe.com/."
+        )
+        return Response(404, dumps({"error": error.body()}), [])
+
+    async def _challenge(self, scope: Scope, receive: Receive, send: Send, path: str, method: str) -> None:
+        parts = path.strip("/").split("/")
+        if len(parts) != 4 or method not in ("GET", "POST"):
+            await _send(send, 404, b"Not found", [(b"content-type", b"text/plain")])
+            return
+        _, account, intent_id, nonce = parts
+        form: dict[str, str] = {}
+        if method == "POST":
+            try:
+                body = await _read_body(receive)
+            except BodyTooLarge:
+                body = b""
+            form = dict(parse_qsl(body.decode("utf-8", "replace")))
+        headers = {k.lower(): v for k, v in scope["headers"]}
+        status, html, location = await pages.challenge(
+            self.store, self.processor, account, intent_id, nonce, method, form,
+            _base_url(scope, headers),
+        )
+        extra = [(b"location", location.encode())] if location else []
+        await _send(send, status, html.encode(), [(b"content-type", b"text/html; charset=utf-8")] + extra)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return bytes(value)
+    return None
+
+
+def _base_url(scope: Scope, headers: dict[bytes, bytes]) -> str:
+    host = headers.get(b"host")
+    if host:
+        return f"{scope.get('scheme', 'http')}://{host.decode('latin-1')}"
+    server = scope.get("server") or ("127.0.0.1", 12111)
+    return f"{scope.get('scheme', 'http')}://{server[0]}:{server[1]}"
+

@@ -1,0 +1,38 @@
+"""Settings from flags and environment variables (TENDER_*), with defaults that make the
+first run work: SQLite in ./tender.db, port 12111."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_PORT = 12111
+DEFAULT_DB = "sqlite:///tender.db"
+
+
+@dataclass
+class Settings:
+    db: str = DEFAULT_DB
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    secret_key: str | None = None
+    publishable_key: str | None = None
+    durability: str = "full"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            db=os.environ.get("TENDER_DB", DEFAULT_DB),
+            host=os.environ.get("TENDER_HOST", "127.0.0.1"),
+            port=int(os.environ.get("TENDER_PORT", DEFAULT_PORT)),
+            secret_key=os.environ.get("TENDER_SECRET_KEY") or None,
+            publishable_key=os.environ.get("TENDER_PUBLISHABLE_KEY") or None,
+            durability=os.environ.get("TENDER_DURABILITY", "full"),
+        )
+
+    @property
+    def sqlite_path(self) -> str:
+        """`sqlite:///tender.db` → `tender.db`; `sqlite:////tmp/x.db` → `/tmp/x.db`."""
+        if not self.db.startswith("sqlite:///"):
+            raise ValueError(f"unsupported database URL: {self.db} (only sqlite:/// for now)")
+        return self.db[len("sqlite:///"):]

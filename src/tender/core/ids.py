@@ -1,0 +1,65 @@
+"""Object ids and secrets: Stripe-style prefixes, time-ordered bodies.
+
+The first ten characters encode the creation time in microseconds, so ids sort in
+creation order and index inserts stay local; the rest is random.  Ids stay opaque to
+clients, as Stripe's are.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # ASCII order
+
+PREFIXES = {
+    "payment_intent": "pi",
+    "setup_intent": "seti",
+    "payment_method": "pm",
+    "customer": "cus",
+    "charge": "ch",
+    "refund": "re",
+    "balance_transaction": "txn",
+    "event": "evt",
+    "webhook_endpoint": "we",
+    "request": "req",
+    "account": "acct",
+}
+
+
+def _base62(number: int, width: int) -> str:
+    chars = []
+    for _ in range(width):
+        number, digit = divmod(number, 62)
+        chars.append(ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def new_id(kind: str) -> str:
+    """`pi_…` etc.: prefix, 10 chars of time (µs), 14 random chars."""
+    return f"{PREFIXES[kind]}_{_base62(time.time_ns() // 1000, 10)}{_random(14)}"
+
+
+def new_client_secret(object_id: str) -> str:
+    """`pi_…_secret_…`: names its object, authorises publishable-key access to it only."""
+    return f"{object_id}_secret_{_random(25)}"
+
+
+def new_api_key(prefix: str) -> str:
+    """`sk_test_…` / `pk_test_…`."""
+    return f"{prefix}{_random(99)}"
+
+
+def random_token(length: int = 24) -> str:
+    return _random(length)
+
+
+def hash_api_key(key: str) -> str:
+    """API keys are stored and looked up only by this digest."""
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()

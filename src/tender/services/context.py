@@ -1,0 +1,68 @@
+"""Who is asking, and with what: passed from the API layer into every service call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tender.core import clock, events, ids
+from tender.core.errors import ResourceMissing
+from tender.processor.base import Processor
+from tender.store.base import Stored, Tx
+
+
+@dataclass
+class Context:
+    account: str
+    processor: Processor
+    request_id: str | None = None
+    idempotency_key: str | None = None
+    publishable: bool = False
+    api_version: str = "2026-10-28.endive"
+    base_url: str = "http://127.0.0.1:12111"
+
+
+def emit(
+    tx: Tx,
+    ctx: Context,
+    type: str,
+    obj: dict[str, Any],
+    previous_attributes: dict[str, Any] | None = None,
+) -> None:
+    """Record an event in the same transaction as the change that caused it."""
+    tx.insert_event(
+        events.new_event(
+            event_id=ids.new_id("event"),
+            created=clock.now(),
+            type=type,
+            obj=obj,
+            api_version=ctx.api_version,
+            request_id=ctx.request_id,
+            idempotency_key=ctx.idempotency_key,
+            previous_attributes=previous_attributes,
+        )
+    )
+
+
+def emit_all(tx: Tx, ctx: Context, types: list[str], objects: dict[str, dict[str, Any]]) -> None:
+    """Emit each event type with the object its family names (`charge.*` → the charge)."""
+    for type in types:
+        emit(tx, ctx, type, objects[type.split(".", 1)[0]])
+
+
+def load(tx: Tx, kind: str, object_id: str, param: str | None = None) -> Stored:
+    """Fetch an object of this account or raise the 404 Stripe gives."""
+    stored = tx.get_for_update(kind, object_id) if isinstance(object_id, str) else None
+    if stored is None:
+        raise ResourceMissing(DISPLAY_NAMES.get(kind, kind), str(object_id), param)
+    return stored
+
+
+DISPLAY_NAMES = {
+    "payment_method": "PaymentMethod",
+    "payment_intent": "payment_intent",
+    "customer": "customer",
+    "charge": "charge",
+    "refund": "refund",
+    "balance_transaction": "balance transaction",
+}

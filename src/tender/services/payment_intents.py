@@ -1,0 +1,565 @@
+"""PaymentIntent use cases, one function per API operation.
+
+Each runs inside one unit of work: load under lock → ask core → call the processor →
+persist → emit.  The lifecycle rules themselves live in `tender.core.payment_intents`.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tender.core import balance, clock, descriptors, ids, money
+from tender.core import payment_intents as lifecycle
+from tender.core.charges import new_charge
+from tender.core.errors import CardError, InvalidRequestError
+from tender.core.events import previous_attributes
+from tender.core.metadata import UNSET, merge_metadata, or_none
+from tender.core.payment_methods import ensure_usable
+from tender.processor.base import (
+    Approved,
+    AuthenticationRequired,
+    AuthorizationRequest,
+    Declined,
+)
+from tender.services import payment_methods
+from tender.services.context import Context, emit, emit_all, load
+from tender.store.base import Stored, Tx
+
+CAPTURE_WINDOW = 7 * 86400
+
+# Create/update parameters copied onto the intent as they are (UNSET → null).
+PLAIN_FIELDS = (
+    "description",
+    "receipt_email",
+    "shipping",
+    "statement_descriptor",
+    "statement_descriptor_suffix",
+    "setup_future_usage",
+    "capture_method",
+    "confirmation_method",
+)
+
+
+CONFIRM_ONLY = ("off_session", "error_on_requires_action", "return_url", "use_stripe_sdk")
+
+
+def check_create(params: dict[str, Any]) -> None:
+    """Refusals that depend on several parameters together; nothing is written yet."""
+    params["currency"] = money.validate_currency(params["currency"])
+    money.validate_amount(params["amount"], params["currency"])
+    if not params.get("confirm"):
+        for name in CONFIRM_ONLY:
+            if name in params:
+                raise InvalidRequestError(
+                    f"You can only pass `{name}` when `confirm` is set to `true`.", param=name
+                )
+    if params.get("statement_descriptor"):
+        raise InvalidRequestError(
+            "The `statement_descriptor` parameter is not supported for the `card` payment "
+            "method type. Please use `statement_descriptor_suffix` instead.",
+            param="statement_descriptor",
+        )
+    if "payment_method" in params and "payment_method_data" in params:
+        raise InvalidRequestError(
+            "You may only specify one of these parameters: payment_method, payment_method_data.",
+            code="parameters_exclusive",
+            param="payment_method_data",
+        )
+    if "payment_method_types" in params and "automatic_payment_methods" in params:
+        raise InvalidRequestError(
+            "You may only specify one of these parameters: automatic_payment_methods, "
+            "payment_method_types.",
+            code="parameters_exclusive",
+            param="automatic_payment_methods",
+        )
+
+
+def create(tx: Tx, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """T1–T3: a new intent; with `confirm=true` it is confirmed in the same request."""
+    check_create(params)
+    intent_id = ids.new_id("payment_intent")
+    intent = lifecycle.new_payment_intent(
+        intent_id=intent_id,
+        client_secret=ids.new_client_secret(intent_id),
+        created=clock.now(),
+        amount=params["amount"],
+        currency=params["currency"],
+    )
+    if ctx.api_version < "2024-04-10":
+        intent["capture_method"] = "automatic"
+    if "payment_method_types" in params:
+        intent["payment_method_types"] = params["payment_method_types"]
+    elif "automatic_payment_methods" in params or ctx.api_version >= "2023-08-16":
+        apm = params.get("automatic_payment_methods") or {"enabled": True}
+        intent["automatic_payment_methods"] = {
+            "allow_redirects": apm.get("allow_redirects", "always"),
+            "enabled": apm["enabled"],
+        }
+    for name in PLAIN_FIELDS:
+        if name in params:
+            intent[name] = or_none(params[name])
+    if "metadata" in params:
+        intent["metadata"] = merge_metadata({}, params["metadata"])
+    if "payment_method_options" in params:
+        intent["payment_method_options"] = _card_options({}, params["payment_method_options"])
+    elif "card" in intent["payment_method_types"]:
+        intent["payment_method_options"] = {"card": lifecycle.card_options()}
+    if "customer" in params:
+        intent["customer"] = _customer_id(tx, params["customer"])
+    stored = Stored(intent, {})
+    if "payment_method" in params or "payment_method_data" in params:
+        method = _payment_method_from(tx, ctx, params, intent)
+        intent["payment_method"] = method.doc["id"]
+        intent["status"] = lifecycle.REQUIRES_CONFIRMATION
+    tx.insert(stored)
+    emit(tx, ctx, "payment_intent.created", intent)
+    if params.get("confirm"):
+        return _confirm(tx, ctx, stored, params)
+    return intent
+
+
+def retrieve(tx: Tx, ctx: Context, intent_id: str, client_secret: str | None = None) -> dict[str, Any]:
+    stored = load(tx, "payment_intent", intent_id, "intent")
+    if ctx.publishable:
+        _check_client_secret(stored.doc, client_secret)
+    return stored.doc
+
+
+def update(tx: Tx, ctx: Context, intent_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """T18 and plain edits: payment fields only before an attempt is under way."""
+    stored = load(tx, "payment_intent", intent_id, "intent")
+    intent = stored.doc
+    lifecycle.ensure_updatable(intent, list(params))
+    if "currency" in params:
+        params["currency"] = money.validate_currency(params["currency"])
+    if "amount" in params or "currency" in params:
+        money.validate_amount(
+            params.get("amount", intent["amount"]), params.get("currency", intent["currency"])
+        )
+    before = copy.deepcopy(intent)
+    for name in PLAIN_FIELDS:
+        if name in params:
+            intent[name] = or_none(params[name])
+    for name in ("amount", "currency"):
+        if name in params:
+            intent[name] = params[name]
+    if "payment_method_types" in params:
+        intent["payment_method_types"] = params["payment_method_types"]
+    if "metadata" in params:
+        intent["metadata"] = merge_metadata(intent["metadata"], params["metadata"])
+    if "payment_method_options" in params:
+        intent["payment_method_options"] = _card_options(
+            intent["payment_method_options"], params["payment_method_options"]
+        )
+    if "customer" in params:
+        intent["customer"] = None if params["customer"] is UNSET else _customer_id(tx, params["customer"])
+    if "payment_method" in params or "payment_method_data" in params:
+        if params.get("payment_method") is UNSET:
+            intent["payment_method"] = None
+            intent["status"] = lifecycle.REQUIRES_PAYMENT_METHOD
+        else:
+            method = _payment_method_from(tx, ctx, params, intent)
+            intent["payment_method"] = method.doc["id"]
+            intent["status"] = lifecycle.REQUIRES_CONFIRMATION
+        intent["next_action"] = None
+        stored.private.pop("pending_authentication", None)
+    if intent != before:
+        intent["last_payment_error"] = None
+    tx.update(stored)
+    return intent
+
+
+def confirm(
+    tx: Tx, ctx: Context, intent_id: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    stored = load(tx, "payment_intent", intent_id, "intent")
+    if ctx.publishable:
+        _check_client_secret(stored.doc, params.pop("client_secret", None))
+    return _confirm(tx, ctx, stored, params)
+
+
+def _confirm(tx: Tx, ctx: Context, stored: Stored, params: dict[str, Any]) -> dict[str, Any]:
+    intent = stored.doc
+    lifecycle.ensure_confirmable(intent)
+    for name in ("receipt_email", "shipping", "setup_future_usage", "capture_method"):
+        if name in params:
+            intent[name] = or_none(params[name])
+    if "payment_method_options" in params:
+        intent["payment_method_options"] = _card_options(
+            intent["payment_method_options"], params["payment_method_options"]
+        )
+    if "payment_method" in params or "payment_method_data" in params:
+        method = _payment_method_from(tx, ctx, params, intent)
+        intent["payment_method"] = method.doc["id"]
+    elif intent["payment_method"] is not None:
+        method = load(tx, "payment_method", intent["payment_method"], "payment_method")
+    else:
+        raise lifecycle.missing_payment_method(intent)
+    off_session = bool(params.get("off_session"))
+    return_url = params.get("return_url")
+    if lifecycle.requires_return_url(intent, off_session) and not return_url:
+        raise InvalidRequestError(
+            lifecycle.RETURN_URL_REQUIRED_MESSAGE, extra={"payment_intent": intent}
+        )
+    if params.get("error_on_requires_action") and intent.get("automatic_payment_methods"):
+        raise InvalidRequestError(
+            "The parameter `error_on_requires_action` can only be used with "
+            "`payment_method_types`; it cannot be used with `automatic_payment_methods`.",
+            param="error_on_requires_action",
+            extra={"payment_intent": intent},
+        )
+    if off_session and not intent.get("customer") and intent.get("setup_future_usage"):
+        raise InvalidRequestError(
+            "A customer must be provided to use `off_session` together with "
+            "`setup_future_usage`.",
+            param="customer",
+        )
+    attempt = {
+        "off_session": off_session,
+        "error_on_requires_action": bool(params.get("error_on_requires_action")),
+        "return_url": return_url,
+        "use_stripe_sdk": bool(params.get("use_stripe_sdk")) or (ctx.publishable and not return_url),
+    }
+    return _attempt(tx, ctx, stored, method, attempt)
+
+
+def _attempt(
+    tx: Tx, ctx: Context, stored: Stored, method: Stored, attempt: dict[str, Any]
+) -> dict[str, Any]:
+    """One authorisation attempt and everything it causes (T4–T12)."""
+    intent = stored.doc
+    card_options = intent["payment_method_options"].get("card") or {}
+    billing = method.doc["billing_details"]["address"]
+    authenticated = stored.private.get("authenticated_payment_method") == method.doc["id"]
+    result = ctx.processor.authorize(
+        AuthorizationRequest(
+            token=method.private["token"],
+            amount=intent["amount"],
+            currency=intent["currency"],
+            off_session=attempt["off_session"],
+            set_up_for_off_session=bool(method.private.get("set_up")),
+            request_three_d_secure=card_options.get("request_three_d_secure") or "automatic",
+            authenticated=authenticated,
+            address_line1=billing.get("line1"),
+            address_postal_code=billing.get("postal_code"),
+        )
+    )
+    stored.private.pop("authenticated_payment_method", None)
+    stored.private.pop("pending_authentication", None)
+
+    if isinstance(result, AuthenticationRequired):
+        if attempt["error_on_requires_action"]:
+            error = CardError(
+                lifecycle.ERROR_ON_REQUIRES_ACTION_MESSAGE,
+                code="authentication_required",
+                decline_code="authentication_not_handled",
+            )
+            step = lifecycle.fail_attempt(intent, error, method.doc, None)
+        else:
+            step = lifecycle.require_action(intent, _next_action(ctx, stored, method, attempt))
+        tx.update(stored)
+        emit_all(tx, ctx, step.events, {"payment_intent": intent})
+        if step.error:
+            raise step.error
+        return intent
+
+    charge = _record_charge(tx, ctx, intent, method, result)
+    if isinstance(result, Approved):
+        step = lifecycle.succeed_authorization(intent, charge)
+        if intent.get("customer") is None:
+            method.private["consumed"] = True
+        elif intent.get("setup_future_usage"):
+            _attach(tx, ctx, method, intent["customer"])
+    else:
+        error = CardError(result.message, code=result.code, decline_code=result.decline_code)
+        step = lifecycle.fail_attempt(intent, error, method.doc, charge)
+    tx.update(method)
+    tx.update(stored)
+    emit_all(tx, ctx, step.events, {"payment_intent": intent, "charge": charge})
+    if step.error:
+        raise step.error
+    return intent
+
+
+def _record_charge(
+    tx: Tx, ctx: Context, intent: dict[str, Any], method: Stored, result: Approved | Declined
+) -> dict[str, Any]:
+    now = clock.now()
+    settings = tx.account_settings()
+    options = intent["payment_method_options"].get("card") or {}
+    charge = new_charge(
+        charge_id=ids.new_id("charge"),
+        created=now,
+        intent=intent,
+        payment_method=method.doc,
+        result=result,
+        statement_descriptor=descriptors.calculated(
+            settings.get("statement_descriptor_prefix", descriptors.DEFAULT_PREFIX),
+            settings.get("statement_descriptor", descriptors.DEFAULT_DESCRIPTOR),
+            intent.get("statement_descriptor_suffix"),
+        ),
+        capture_before=now + CAPTURE_WINDOW if intent["capture_method"] == "manual" else None,
+        incremental_requested=options.get("request_incremental_authorization") == "if_available",
+    )
+    private: dict[str, Any] = {"released": 0}
+    if isinstance(result, Approved):
+        private["bypass_pending"] = result.bypass_pending
+        if charge["captured"]:
+            charge["balance_transaction"] = _balance_in(tx, charge, charge["amount"], result.bypass_pending)
+    tx.insert(Stored(charge, private))
+    return charge
+
+
+def _balance_in(tx: Tx, charge: dict[str, Any], amount: int, bypass_pending: bool) -> str:
+    txn = balance.new_balance_transaction(
+        txn_id=ids.new_id("balance_transaction"),
+        created=clock.now(),
+        kind="charge",
+        source=charge["id"],
+        amount=amount,
+        currency=charge["currency"],
+        description=charge.get("description"),
+        bypass_pending=bypass_pending,
+    )
+    tx.insert(Stored(txn, {}))
+    return str(txn["id"])
+
+
+def _attach(tx: Tx, ctx: Context, method: Stored, customer: str) -> None:
+    """setup_future_usage with a customer: the card is saved and set up (§1.11)."""
+    method.private["set_up"] = True
+    if method.doc.get("customer") != customer:
+        method.doc["customer"] = customer
+        emit(tx, ctx, "payment_method.attached", method.doc)
+
+
+def _next_action(ctx: Context, stored: Stored, method: Stored, attempt: dict[str, Any]) -> dict[str, Any]:
+    """Where the customer authenticates: a challenge page tender itself serves (§1.6)."""
+    nonce = ids.random_token(24)
+    intent = stored.doc
+    stored.private["pending_authentication"] = {
+        "nonce": nonce,
+        "payment_method": method.doc["id"],
+        "return_url": attempt["return_url"],
+        "off_session": attempt["off_session"],
+    }
+    url = f"{ctx.base_url}/3d_secure/{ctx.account}/{intent['id']}/{nonce}"
+    if attempt["return_url"] and not attempt["use_stripe_sdk"]:
+        return {
+            "type": "redirect_to_url",
+            "redirect_to_url": {"return_url": attempt["return_url"], "url": url},
+        }
+    return {
+        "type": "use_stripe_sdk",
+        "use_stripe_sdk": {
+            "type": "three_d_secure_redirect",
+            "stripe_js": url,
+            "source": f"src_{nonce}",
+        },
+    }
+
+
+def complete_authentication(
+    tx: Tx, ctx: Context, intent_id: str, nonce: str, succeeded: bool
+) -> tuple[dict[str, Any], str | None]:
+    """The customer answered the challenge page: T7, T8 or T9.  Returns the intent and
+    the merchant's return_url (if the flow was a redirect)."""
+    stored = load(tx, "payment_intent", intent_id, "intent")
+    intent = stored.doc
+    pending = stored.private.get("pending_authentication")
+    if intent["status"] != lifecycle.REQUIRES_ACTION or not pending or pending["nonce"] != nonce:
+        raise InvalidRequestError(
+            "This authentication has already been completed or is no longer valid.",
+            code="payment_intent_unexpected_state",
+        )
+    method = load(tx, "payment_method", pending["payment_method"], "payment_method")
+    return_url = pending.get("return_url")
+    stored.private.pop("pending_authentication", None)
+    if not succeeded:
+        step = lifecycle.authentication_failed(intent, method.doc)
+        tx.update(stored)
+        emit_all(tx, ctx, step.events, {"payment_intent": intent})
+        return intent, return_url
+    stored.private["authenticated_payment_method"] = method.doc["id"]
+    if intent["confirmation_method"] == "manual":
+        lifecycle.authentication_completed_manual(intent)
+        tx.update(stored)
+        return intent, return_url
+    attempt = {
+        "off_session": pending.get("off_session", False),
+        "error_on_requires_action": False,
+        "return_url": return_url,
+        "use_stripe_sdk": False,
+    }
+    try:
+        _attempt(tx, ctx, stored, method, attempt)
+    except CardError:
+        pass  # a decline after authentication is recorded on the intent (§2.8)
+    return intent, return_url
+
+
+def capture(tx: Tx, ctx: Context, intent_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """T14: capture all or part of the hold; the rest is released (§1.4, §1.7)."""
+    stored = load(tx, "payment_intent", intent_id, "intent")
+    intent = stored.doc
+    lifecycle.ensure_capturable(intent)
+    amount = params.get("amount_to_capture", intent["amount_capturable"])
+    lifecycle.ensure_capture_amount(intent, amount)
+    if "metadata" in params:
+        intent["metadata"] = merge_metadata(intent["metadata"], params["metadata"])
+    if "statement_descriptor_suffix" in params:
+        intent["statement_descriptor_suffix"] = or_none(params["statement_descriptor_suffix"])
+    charge_stored = load(tx, "charge", intent["latest_charge"], "charge")
+    charge = charge_stored.doc
+    charge_before = copy.deepcopy(charge)
+    authorized = charge["amount"]
+    charge["captured"] = True
+    charge["amount_captured"] = amount
+    released = authorized - amount
+    if released:
+        charge["amount_refunded"] = released
+        charge_stored.private["released"] = released
+    charge["balance_transaction"] = _balance_in(
+        tx, charge, amount, bool(charge_stored.private.get("bypass_pending"))
+    )
+    if "statement_descriptor_suffix" in params:
+        settings = tx.account_settings()
+        charge["calculated_statement_descriptor"] = descriptors.calculated(
+            settings.get("statement_descriptor_prefix", descriptors.DEFAULT_PREFIX),
+            settings.get("statement_descriptor", descriptors.DEFAULT_DESCRIPTOR),
+            intent.get("statement_descriptor_suffix"),
+        )
+    step = lifecycle.capture(intent, amount)
+    tx.update(charge_stored)
+    tx.update(stored)
+    emit(tx, ctx, "charge.captured", charge, previous_attributes(charge_before, charge))
+    emit(tx, ctx, "payment_intent.succeeded", intent)
+    del step
+    return intent
+
+
+def cancel(tx: Tx, ctx: Context, intent_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """T15: terminal; a held authorisation is released and shown as refunded."""
+    stored = load(tx, "payment_intent", intent_id, "intent")
+    intent = stored.doc
+    lifecycle.ensure_cancelable(intent)
+    held = intent["status"] == lifecycle.REQUIRES_CAPTURE
+    step = lifecycle.cancel(intent, params.get("cancellation_reason"), clock.now())
+    stored.private.pop("pending_authentication", None)
+    tx.update(stored)
+    if held:
+        charge_stored = load(tx, "charge", intent["latest_charge"], "charge")
+        charge = charge_stored.doc
+        before = copy.deepcopy(charge)
+        charge["amount_refunded"] = charge["amount"]
+        charge["refunded"] = True
+        charge_stored.private["released"] = charge["amount"]
+        tx.update(charge_stored)
+        emit(tx, ctx, "charge.refunded", charge, previous_attributes(before, charge))
+    emit_all(tx, ctx, step.events, {"payment_intent": intent})
+    return intent
+
+
+def increment_authorization(
+    tx: Tx, ctx: Context, intent_id: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    """§1.9: raise the held amount to a new total, at most 10 attempts."""
+    stored = load(tx, "payment_intent", intent_id, "intent")
+    intent = stored.doc
+    charge_stored = (
+        tx.get_for_update("charge", intent["latest_charge"]) if intent["latest_charge"] else None
+    )
+    charge = charge_stored.doc if charge_stored else None
+    lifecycle.ensure_incrementable(intent, charge, params["amount"])
+    assert charge_stored is not None and charge is not None
+    attempts = int(stored.private.get("increments", 0))
+    if attempts >= lifecycle.MAX_INCREMENTS:
+        raise InvalidRequestError(
+            "This PaymentIntent has reached the maximum number of incremental authorizations.",
+            code="payment_intent_invalid_parameter",
+            extra={"payment_intent": intent},
+        )
+    stored.private["increments"] = attempts + 1
+    method = load(tx, "payment_method", charge["payment_method"], "payment_method")
+    answer = ctx.processor.increment_authorization(method.private["token"], params["amount"])
+    if not answer.approved:
+        tx.update(stored)
+        decline = answer.decline
+        error = CardError(
+            decline.message if decline else "Your card was declined.",
+            code=decline.code if decline else "card_declined",
+            decline_code=decline.decline_code if decline else "generic_decline",
+            extra={"payment_intent": intent},
+        )
+        error.persist_changes = True  # the attempt counts
+        raise error
+    for name in ("description",):
+        if name in params:
+            intent[name] = or_none(params[name])
+    if "metadata" in params:
+        intent["metadata"] = merge_metadata(intent["metadata"], params["metadata"])
+    step = lifecycle.increment(intent, params["amount"])
+    before = copy.deepcopy(charge)
+    charge["amount"] = params["amount"]
+    charge["payment_method_details"]["card"]["amount_authorized"] = params["amount"]
+    tx.update(charge_stored)
+    tx.update(stored)
+    emit(tx, ctx, "charge.updated", charge, previous_attributes(before, charge))
+    emit_all(tx, ctx, step.events, {"payment_intent": intent})
+    return intent
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _check_client_secret(intent: dict[str, Any], client_secret: str | None) -> None:
+    if client_secret is None:
+        raise InvalidRequestError(
+            "Missing required param: client_secret.",
+            code="parameter_missing",
+            param="client_secret",
+        )
+    if client_secret != intent["client_secret"]:
+        raise InvalidRequestError(
+            "The client_secret provided does not match the client_secret associated with "
+            "the PaymentIntent.",
+            code="payment_intent_invalid_parameter",
+            param="client_secret",
+        )
+
+
+def _card_options(current: dict[str, Any], given: Any) -> dict[str, Any]:
+    if given is UNSET:
+        return {"card": lifecycle.card_options()}
+    card = dict(current.get("card") or lifecycle.card_options())
+    for key, value in (given.get("card") or {}).items():
+        card[key] = or_none(value)
+    result = dict(current)
+    result["card"] = lifecycle.card_options(card)
+    return result
+
+
+def _customer_id(tx: Tx, customer: str) -> str:
+    load(tx, "customer", customer, "customer")
+    return customer
+
+
+def _payment_method_from(
+    tx: Tx, ctx: Context, params: dict[str, Any], intent: dict[str, Any]
+) -> Stored:
+    """The PaymentMethod named by `payment_method` or built from `payment_method_data`."""
+    if "payment_method_data" in params:
+        data = params["payment_method_data"]
+        return payment_methods.create_stored(tx, ctx, data, within="payment_method_data")
+    method = payment_methods.resolve(tx, ctx, params["payment_method"])
+    ensure_usable(method.private, method.doc, intent.get("customer"))
+    if method.doc["type"] not in intent["payment_method_types"]:
+        raise InvalidRequestError(
+            f"The PaymentMethod provided ({method.doc['type']}) is not allowed for this "
+            "PaymentIntent. Allowed types: "
+            f"{', '.join(intent['payment_method_types'])}.",
+            code="payment_intent_incompatible_payment_method",
+            param="payment_method",
+        )
+    return method

@@ -1,0 +1,406 @@
+"""SQLite store: WAL, synchronous=FULL by default, one writer thread with group commit.
+
+Every write unit of work is queued to the writer thread.  The thread takes whatever is
+queued (up to BATCH), runs each unit inside its own SAVEPOINT of one transaction, commits
+once, and only then answers the callers — so a response is sent only for work that is
+on disk, and many concurrent requests share one fsync.  Reads run on the event loop's
+thread against a separate connection (WAL readers never block the writer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any, TypeVar
+
+import orjson
+
+from tender.core.errors import APIError, StripeError
+from tender.store.base import IdempotencyRecord, ListQuery, Stored
+
+T = TypeVar("T")
+BATCH = 256
+log = logging.getLogger("tender.store")
+
+
+def _connect(path: str, durability: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={'FULL' if durability == 'full' else 'NORMAL'}")
+    conn.execute("PRAGMA cache_size=-131072")  # 128 MB
+    conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply the numbered SQL files in `tender.store.migrations` not yet recorded."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied INTEGER)"
+    )
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    applied = []
+    files = sorted(
+        f for f in resources.files("tender.store.migrations").iterdir() if f.name.endswith(".sql")
+    )
+    for file in files:
+        version = file.name.split("_", 1)[0]
+        if version in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in file.read_text().split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (?, strftime('%s','now'))", (version,)
+        )
+        conn.execute("COMMIT")
+        applied.append(file.name)
+    return applied
+
+
+class SQLiteTx:
+    """The unit-of-work view of one connection, scoped to one account."""
+
+    def __init__(self, conn: sqlite3.Connection, account: str) -> None:
+        self.conn = conn
+        self.account = account
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """A nested unit: undone if it raises, unless the error says its changes stay."""
+        self.conn.execute("SAVEPOINT atomic")
+        try:
+            yield
+        except StripeError as exc:
+            if not exc.persist_changes:
+                self.conn.execute("ROLLBACK TO atomic")
+            self.conn.execute("RELEASE atomic")
+            raise
+        except BaseException:
+            self.conn.execute("ROLLBACK TO atomic")
+            self.conn.execute("RELEASE atomic")
+            raise
+        else:
+            self.conn.execute("RELEASE atomic")
+
+    def get(self, type: str, object_id: str) -> Stored | None:
+        row = self.conn.execute(
+            "SELECT doc, private FROM objects WHERE id = ? AND account = ? AND type = ?",
+            (object_id, self.account, type),
+        ).fetchone()
+        if row is None:
+            return None
+        return Stored(orjson.loads(row[0]), orjson.loads(row[1]))
+
+    # One writer thread: everything it reads is already serialised.
+    get_for_update = get
+
+    def insert(self, stored: Stored) -> None:
+        doc = stored.doc
+        self.conn.execute(
+            "INSERT INTO objects (id, account, type, created, customer, parent, status, doc, private)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                doc["id"],
+                self.account,
+                doc["object"],
+                doc["created"],
+                _customer_of(doc),
+                _parent_of(doc),
+                doc.get("status"),
+                orjson.dumps(doc),
+                orjson.dumps(stored.private),
+            ),
+        )
+
+    def update(self, stored: Stored) -> None:
+        doc = stored.doc
+        self.conn.execute(
+            "UPDATE objects SET customer = ?, status = ?, doc = ?, private = ?"
+            " WHERE id = ? AND account = ?",
+            (
+                _customer_of(doc),
+                doc.get("status"),
+                orjson.dumps(doc),
+                orjson.dumps(stored.private),
+                doc["id"],
+                self.account,
+            ),
+        )
+
+    def list(self, query: ListQuery) -> tuple[list[Stored], bool]:
+        where = ["account = ?", "type = ?"]
+        args: list[Any] = [self.account, query.type]
+        if query.customer is not None:
+            where.append("customer = ?")
+            args.append(query.customer)
+        if query.parent is not None:
+            where.append("parent = ?")
+            args.append(query.parent)
+        for op, sql in (("gt", ">"), ("gte", ">="), ("lt", "<"), ("lte", "<="), ("eq", "=")):
+            if query.created and op in query.created:
+                where.append(f"created {sql} ?")
+                args.append(query.created[op])
+        backwards = False
+        if query.starting_after is not None:
+            where.append("(created, id) < (SELECT created, id FROM objects WHERE id = ?)")
+            args.append(query.starting_after)
+        elif query.ending_before is not None:
+            where.append("(created, id) > (SELECT created, id FROM objects WHERE id = ?)")
+            args.append(query.ending_before)
+            backwards = True
+        order = "ASC" if backwards else "DESC"
+        rows = self.conn.execute(
+            f"SELECT doc, private FROM objects WHERE {' AND '.join(where)}"
+            f" ORDER BY created {order}, id {order} LIMIT ?",
+            (*args, query.limit + 1),
+        ).fetchall()
+        has_more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if backwards:
+            rows.reverse()
+        return [Stored(orjson.loads(d), orjson.loads(p)) for d, p in rows], has_more
+
+    def scan(self, type: str) -> Iterable[Stored]:
+        for doc, private in self.conn.execute(
+            "SELECT doc, private FROM objects WHERE account = ? AND type = ?"
+            " ORDER BY created DESC, id DESC",
+            (self.account, type),
+        ):
+            yield Stored(orjson.loads(doc), orjson.loads(private))
+
+    def account_settings(self) -> dict[str, Any]:
+        row = self.conn.execute(
+            "SELECT settings FROM accounts WHERE id = ?", (self.account,)
+        ).fetchone()
+        return dict(orjson.loads(row[0])) if row else {}
+
+    def save_account_settings(self, settings: dict[str, Any]) -> None:
+        self.conn.execute(
+            "UPDATE accounts SET settings = ? WHERE id = ?", (orjson.dumps(settings), self.account)
+        )
+
+    def insert_event(self, event: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO events (id, account, type, created, doc) VALUES (?, ?, ?, ?, ?)",
+            (event["id"], self.account, event["type"], event["created"], orjson.dumps(event)),
+        )
+
+    def save_idempotency(self, key: str, record: IdempotencyRecord) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO idempotency_keys"
+            " (account, key, method, path, params_hash, status, body, request_id, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))",
+            (
+                self.account,
+                key,
+                record.method,
+                record.path,
+                record.params_hash,
+                record.status,
+                record.body,
+                record.request_id,
+            ),
+        )
+
+
+def _customer_of(doc: dict[str, Any]) -> str | None:
+    customer = doc.get("customer")
+    if isinstance(customer, dict):
+        return str(customer["id"])
+    return customer if isinstance(customer, str) else None
+
+
+def _parent_of(doc: dict[str, Any]) -> str | None:
+    kind = doc["object"]
+    if kind == "charge":
+        return doc.get("payment_intent")
+    if kind == "refund":
+        return doc.get("charge")
+    return None
+
+
+class _Job:
+    __slots__ = ("account", "fn", "future", "loop")
+
+    def __init__(
+        self, account: str, fn: Callable[[SQLiteTx], Any], future: asyncio.Future[Any], loop: asyncio.AbstractEventLoop
+    ) -> None:
+        self.account = account
+        self.fn = fn
+        self.future = future
+        self.loop = loop
+
+
+class SQLiteStore:
+    def __init__(self, path: str, durability: str = "full") -> None:
+        self.path = path
+        self.durability = durability
+        setup = _connect(path, durability)
+        migrate(setup)
+        setup.close()
+        self._reader = _connect(path, durability)
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_loop, name="tender-writer", daemon=True)
+        self._writer.start()
+
+    # -- writes ---------------------------------------------------------------------
+
+    async def write(self, account: str, fn: Callable[[SQLiteTx], T]) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put(_Job(account, fn, future, loop))
+        return await future
+
+    def write_sync(self, account: str, fn: Callable[[SQLiteTx], T]) -> T:
+        """For the CLI and start-up: run one unit of work outside any event loop."""
+        conn = _connect(self.path, self.durability)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            result = fn(SQLiteTx(conn, account))
+            conn.execute("COMMIT")
+            return result
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def _write_loop(self) -> None:
+        conn = _connect(self.path, self.durability)
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                conn.close()
+                return
+            batch = [job]
+            while len(batch) < BATCH:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._jobs.put(None)
+                    break
+                batch.append(more)
+            self._run_batch(conn, batch)
+
+    def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                conn.execute("SAVEPOINT unit")
+                try:
+                    result = job.fn(SQLiteTx(conn, job.account))
+                except StripeError as exc:
+                    if not exc.persist_changes:
+                        conn.execute("ROLLBACK TO unit")
+                    conn.execute("RELEASE unit")
+                    outcomes.append((False, exc))
+                except Exception as exc:  # a bug or a database failure: keep nothing of it
+                    conn.execute("ROLLBACK TO unit")
+                    conn.execute("RELEASE unit")
+                    outcomes.append((False, exc))
+                else:
+                    conn.execute("RELEASE unit")
+                    outcomes.append((True, result))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            log.exception("commit failed")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            failure = APIError("The database could not commit this request. Retry it.")
+            failure.__cause__ = exc
+            outcomes = [(False, failure)] * len(batch)
+        for job, (ok, value) in zip(batch, outcomes, strict=True):
+            job.loop.call_soon_threadsafe(_resolve, job.future, ok, value)
+
+    # -- reads ----------------------------------------------------------------------
+
+    async def read(self, account: str, fn: Callable[[SQLiteTx], T]) -> T:
+        conn = self._reader
+        conn.execute("BEGIN")
+        try:
+            return fn(SQLiteTx(conn, account))
+        finally:
+            conn.execute("COMMIT")
+
+    def get_idempotency(self, account: str, key: str) -> IdempotencyRecord | None:
+        row = self._reader.execute(
+            "SELECT method, path, params_hash, status, body, request_id FROM idempotency_keys"
+            " WHERE account = ? AND key = ?",
+            (account, key),
+        ).fetchone()
+        return IdempotencyRecord(*row) if row else None
+
+    def find_api_key(self, key_hash: str) -> tuple[str, str] | None:
+        row = self._reader.execute(
+            "SELECT account, kind FROM api_keys WHERE key_hash = ?"
+            " AND (expires_at IS NULL OR expires_at > strftime('%s','now'))",
+            (key_hash,),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    # -- accounts and keys ----------------------------------------------------------
+
+    def ensure_account(self, account: str, settings: dict[str, Any]) -> bool:
+        """Create the account if missing; True when it was created now."""
+        def create(tx: SQLiteTx) -> bool:
+            cur = tx.conn.execute(
+                "INSERT OR IGNORE INTO accounts (id, created, settings) VALUES (?, strftime('%s','now'), ?)",
+                (account, orjson.dumps(settings)),
+            )
+            return cur.rowcount == 1
+        return self.write_sync(account, create)
+
+    def read_settings(self, account: str) -> dict[str, Any]:
+        row = self._reader.execute("SELECT settings FROM accounts WHERE id = ?", (account,)).fetchone()
+        return dict(orjson.loads(row[0])) if row else {}
+
+    def first_account(self) -> str | None:
+        row = self._reader.execute("SELECT id FROM accounts ORDER BY created LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def add_api_key(self, account: str, key_hash: str, kind: str, last4: str) -> None:
+        def add(tx: SQLiteTx) -> None:
+            tx.conn.execute(
+                "INSERT OR IGNORE INTO api_keys (key_hash, account, kind, last4, created)"
+                " VALUES (?, ?, ?, ?, strftime('%s','now'))",
+                (key_hash, account, kind, last4),
+            )
+        self.write_sync(account, add)
+
+    def delete_api_keys(self, account: str) -> None:
+        def delete(tx: SQLiteTx) -> None:
+            tx.conn.execute("DELETE FROM api_keys WHERE account = ?", (account,))
+        self.write_sync(account, delete)
+
+    def api_keys(self, account: str) -> list[tuple[str, str]]:
+        return [
+            (kind, last4)
+            for kind, last4 in self._reader.execute(
+                "SELECT kind, last4 FROM api_keys WHERE account = ? ORDER BY created", (account,)
+            )
+        ]
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._writer.join(timeout=5)
+        self._reader.close()
+
+
+def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if future.cancelled():
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)

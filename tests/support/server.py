@@ -1,0 +1,72 @@
+"""A real tender server in a subprocess, on a free port, with its own database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+SECRET_KEY = "sk_test_tender_suite_0123456789abcdefghijklmnopqrstuvwxyz"
+PUBLISHABLE_KEY = "pk_test_tender_suite_0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class TenderServer:
+    def __init__(self, db_path: str | None = None, extra_env: dict[str, str] | None = None) -> None:
+        self.dir = tempfile.mkdtemp(prefix="tender-test-")
+        self.db_path = db_path or os.path.join(self.dir, "tender.db")
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = Path(self.dir) / "server.log"
+
+    def start(self) -> "TenderServer":
+        env = {
+            **os.environ,
+            "TENDER_DB": f"sqlite:///{self.db_path}",
+            "TENDER_PORT": str(self.port),
+            "TENDER_SECRET_KEY": SECRET_KEY,
+            "TENDER_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+            **self.extra_env,
+        }
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tender.cli", "serve"], env=env, stdout=log, stderr=log
+        )
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"tender exited: {self.log_path.read_text()}")
+            try:
+                if httpx.get(self.base_url + "/healthz", timeout=0.5).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError(f"tender did not start: {self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """kill -9: no shutdown, no flush beyond what was committed."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
