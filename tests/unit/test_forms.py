@@ -35,9 +35,7 @@ def test_percent_escapes_and_plus_decode_to_text() -> None:
 
 def test_hash_keys_nest() -> None:
     assert decode_form(b"metadata[order_id]=6735") == {"metadata": {"order_id": "6735"}}
-    assert decode_form(b"a[b][c]=1&a[b][d]=2&a[e]=3") == {
-        "a": {"b": {"c": "1", "d": "2"}, "e": "3"}
-    }
+    assert decode_form(b"a[b][c]=1&a[b][d]=2&a[e]=3") == {"a": {"b": {"c": "1", "d": "2"}, "e": "3"}}
 
 
 def test_percent_encoded_brackets_nest_like_literal_ones() -> None:
@@ -152,9 +150,7 @@ def test_huge_indices_are_refused() -> None:
     assert rejected(b"a[" + b"9" * 5000 + b"]=1").param is not None
 
 
-@pytest.mark.parametrize(
-    "key", ["a[b", "a]", "a[b]c", "a[b[c]]", "[a]", "a[b]]", "a][", "a[]b"]
-)
+@pytest.mark.parametrize("key", ["a[b", "a]", "a[b]c", "a[b[c]]", "[a]", "a[b]]", "a][", "a[]b"])
 def test_malformed_brackets_are_refused_naming_the_key(key: str) -> None:
     error = rejected(f"{key}=1".encode())
     assert error.param == key

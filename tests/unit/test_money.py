@@ -110,9 +110,7 @@ def test_usd_below_fifty_cents_is_too_small() -> None:
 def test_other_currencies_must_convert_to_fifty_us_cents() -> None:
     error = amount_error(5, "jpy")
     assert error.code == "amount_too_small"
-    assert error.message == (
-        "Amount must convert to at least 50 cents. ¥5 converts to approximately $0.03."
-    )
+    assert error.message == ("Amount must convert to at least 50 cents. ¥5 converts to approximately $0.03.")
     validate_amount(100, "jpy")
     validate_amount(50, "eur")
     assert "0.40 CAD" in amount_error(40, "cad").message

@@ -106,7 +106,7 @@ def test_substring_on_string_fields() -> None:
 
 
 def test_ten_clauses_are_allowed() -> None:
-    assert len(parse_query(" ".join(['amount>1'] * 10), PI).clauses) == 10
+    assert len(parse_query(" ".join(["amount>1"] * 10), PI).clauses) == 10
 
 
 def test_without_a_spec_only_syntax_is_checked() -> None:
@@ -300,7 +300,7 @@ def test_refunded_distinguishes_full_partial_and_none() -> None:
 # --- properties -------------------------------------------------------------------------
 
 _query_alphabet = st.sampled_from(
-    list('abmetdusANDOR :~<>=-"\'\\[]().0123456789 ')
+    list("abmetdusANDOR :~<>=-\"'\\[]().0123456789 ")
     + ["status", "amount", "metadata", "null", " AND ", " OR ", "email", '"usd"']
 )
 
@@ -310,9 +310,7 @@ _query_alphabet = st.sampled_from(
     st.one_of(st.text(max_size=60), st.lists(_query_alphabet, max_size=20).map("".join)),
     st.sampled_from([None, PAYMENT_INTENT_FIELDS, CHARGE_FIELDS, CUSTOMER_FIELDS]),
 )
-def test_any_text_parses_or_raises_invalid_request(
-    text: str, fields: SearchFields | None
-) -> None:
+def test_any_text_parses_or_raises_invalid_request(text: str, fields: SearchFields | None) -> None:
     try:
         query = parse_query(text, fields)
     except InvalidRequestError as error:
@@ -327,40 +325,68 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_fields = st.sampled_from(
-    ["amount", "created", "currency", "status", "email", "name", "refunded", "nope"]
+_valid_clauses = st.one_of(
+    st.builds(
+        "{}{}{}{}".format,
+        st.sampled_from(["", "-"]),
+        st.sampled_from(["amount", "created"]),
+        st.sampled_from([":", ">", "<", ">=", "<=", "="]),
+        st.integers(0, 10**6).map(str),
+    ),
+    st.builds(
+        "{}{}:{}".format,
+        st.sampled_from(["", "-"]),
+        st.sampled_from(["currency", "customer", "status"]),
+        st.one_of(st.text(min_size=1, max_size=6).map(_quote), st.just("null")),
+    ),
+    st.builds(
+        "metadata[{}]:{}".format,
+        st.text(min_size=1, max_size=4).map(_quote),
+        st.one_of(st.text(min_size=1, max_size=6).map(_quote), st.just("null")),
+    ),
 )
-_operators = st.sampled_from([":", "~", ">", "<", ">=", "<=", "="])
-_values = st.one_of(
-    st.text(max_size=6).map(_quote),
-    st.integers(-10, 10**6).map(str),
-    st.just("null"),
-    st.just("bare"),
-)
-_clauses = st.builds(
-    lambda neg, name, op, value: f"{neg}{name}{op}{value}",
+_random_clauses = st.builds(
+    "{}{}{}{}".format,
     st.sampled_from(["", "-"]),
-    st.one_of(_fields, st.text(max_size=4).map(lambda k: f"metadata[{_quote(k)}]")),
-    _operators,
-    _values,
+    st.one_of(
+        st.sampled_from(["amount", "status", "email", "name", "refunded", "nope"]),
+        st.text(max_size=4).map(lambda k: f"metadata[{_quote(k)}]"),
+    ),
+    st.sampled_from([":", "~", ">", "<", ">=", "<=", "="]),
+    st.one_of(
+        st.text(max_size=6).map(_quote),
+        st.integers(-10, 10**6).map(str),
+        st.sampled_from(["null", "bare", "1.5", ""]),
+    ),
 )
-_joins = st.sampled_from([" ", " AND ", " and ", " OR ", "  "])
+
+
+@st.composite
+def _queries(draw: st.DrawFn) -> str:
+    clauses = draw(st.lists(_valid_clauses | _random_clauses, min_size=1, max_size=11))
+    joins = draw(st.sampled_from([[" "], [" AND ", " and "], [" OR ", " or "], [" ", " OR ", ""]]))
+    text = clauses[0]
+    for clause in clauses[1:]:
+        text += draw(st.sampled_from(joins)) + clause
+    return text
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.tuples(_joins, _clauses), min_size=1, max_size=12),
-    st.sampled_from([None, PAYMENT_INTENT_FIELDS, CHARGE_FIELDS, CUSTOMER_FIELDS]),
-)
-def test_clause_shaped_text_parses_or_raises_invalid_request(
-    parts: list[tuple[str, str]], fields: SearchFields | None
-) -> None:
-    text = parts[0][1] + "".join(join + clause for join, clause in parts[1:])
+@given(_queries(), st.sampled_from([None, PAYMENT_INTENT_FIELDS, CUSTOMER_FIELDS]))
+def test_clause_shaped_text_parses_or_raises_invalid_request(text: str, fields: SearchFields | None) -> None:
     try:
         query = parse_query(text, fields)
     except InvalidRequestError as error:
         assert error.param == "query"
         return
+    assert isinstance(matches(query, INTENT), bool)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_valid_clauses, min_size=1, max_size=10), st.sampled_from([" ", " OR "]))
+def test_well_formed_payment_intent_queries_parse(clauses: list[str], join: str) -> None:
+    query = parse_query(join.join(clauses), PAYMENT_INTENT_FIELDS)
+    assert len(query.clauses) == len(clauses)
     assert isinstance(matches(query, INTENT), bool)
 
 

@@ -63,8 +63,7 @@ def decode_form(body: bytes) -> dict[str, Any]:
     pairs = [segment for segment in body.split(b"&") if segment]
     if len(pairs) > MAX_PARAMETERS:
         raise InvalidRequestError(
-            f"Invalid request: too many parameters ({len(pairs)}); "
-            f"at most {MAX_PARAMETERS} are allowed."
+            f"Invalid request: too many parameters ({len(pairs)}); at most {MAX_PARAMETERS} are allowed."
         )
     root = _Hash()
     for pair in pairs:
@@ -85,9 +84,7 @@ def _unquote(raw: bytes) -> str:
     try:
         return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidRequestError(
-            "Invalid request: the request body is not valid UTF-8."
-        ) from None
+        raise InvalidRequestError("Invalid request: the request body is not valid UTF-8.") from None
 
 
 def _parse_key(key: str) -> list[_Step]:
@@ -103,8 +100,7 @@ def _parse_key(key: str) -> list[_Step]:
     groups = _GROUP.findall(match.group(2))
     if len(groups) > MAX_DEPTH:
         raise InvalidRequestError(
-            f"Invalid request: parameter '{key}' is nested more than {MAX_DEPTH} "
-            "levels deep.",
+            f"Invalid request: parameter '{key}' is nested more than {MAX_DEPTH} levels deep.",
             param=key,
         )
     steps: list[_Step] = [match.group(1)]
@@ -213,9 +209,7 @@ def _finish(node: _Node, path: str) -> Any:
     if isinstance(node, _Appended):
         return list(node.items)
     if isinstance(node, _Hash):
-        return {
-            key: _finish(child, _extend(path, key)) for key, child in node.children.items()
-        }
+        return {key: _finish(child, _extend(path, key)) for key, child in node.children.items()}
     indices = sorted(node.children)
     if indices != list(range(len(indices))):
         raise InvalidRequestError(

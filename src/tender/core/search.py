@@ -179,8 +179,7 @@ class _Parser:
             )
         if len(clauses) > MAX_CLAUSES:
             raise _error(
-                f"A search query can have at most {MAX_CLAUSES} clauses; this one has "
-                f"{len(clauses)}."
+                f"A search query can have at most {MAX_CLAUSES} clauses; this one has {len(clauses)}."
             )
         return Query(tuple(clauses), joins.pop() if joins else "AND", self.fields)
 
@@ -199,9 +198,7 @@ class _Parser:
         kind = self._kind(name)
         operator_match = _OPERATOR.match(self.text, self.pos)
         if operator_match is None:
-            raise self._syntax(
-                f"expected an operator (: ~ = > < >= <=) right after '{name}', no spaces"
-            )
+            raise self._syntax(f"expected an operator (: ~ = > < >= <=) right after '{name}', no spaces")
         operator = _AS_OPERATOR[operator_match.group()]
         self.pos = operator_match.end()
         raw = self._value()
@@ -249,9 +246,7 @@ class _Parser:
         if bare.lower() == "null":
             return _RawValue("null", bare)
         self.pos = start
-        raise self._syntax(
-            f'text values must be quoted: "{bare[:40]}" (only numbers and null may be bare)'
-        )
+        raise self._syntax(f'text values must be quoted: "{bare[:40]}" (only numbers and null may be bare)')
 
     def _quoted(self) -> str:
         quote = self.text[self.pos]
@@ -293,9 +288,7 @@ class _Parser:
     def _syntax(self, detail: str) -> InvalidRequestError:
         near = self.text[self.pos : self.pos + 20]
         where = f" near '{near}'" if near else " at the end"
-        return _error(
-            f"Invalid search query: {detail} (character {self.pos + 1}{where})."
-        )
+        return _error(f"Invalid search query: {detail} (character {self.pos + 1}{where}).")
 
 
 def _check_value(
@@ -312,13 +305,9 @@ def _check_value(
         return None
     if kind == "numeric" or (kind is None and operator not in (":", "~")):
         if not _INTEGER.fullmatch(raw.text):
-            raise _error(
-                f"'{label}' is a numeric field: use a whole number, e.g. {label}>1000."
-            )
+            raise _error(f"'{label}' is a numeric field: use a whole number, e.g. {label}>1000.")
         return int(raw.text)
-    if raw.form == "number" and kind is None and operator == ":" and _INTEGER.fullmatch(
-        raw.text
-    ):
+    if raw.form == "number" and kind is None and operator == ":" and _INTEGER.fullmatch(raw.text):
         return int(raw.text)
     if raw.text == "":
         raise _error(f"Empty value for '{label}'; search {label}:null for empty fields.")
@@ -334,17 +323,14 @@ def _operator_message(label: str, kind: str, operator: str) -> str:
     if operator == "~":
         return (
             f"The '~' (substring) operator only works on string fields; '{label}' is a "
-            f"{kind} field: use {label}:\"...\"."
+            f'{kind} field: use {label}:"...".'
         )
     if kind == "string":
         return (
             f"'{operator}' only works on numeric fields; '{label}' is a string field: "
             f'use {label}:"..." or {label}~"...".'
         )
-    return (
-        f"'{operator}' only works on numeric fields; '{label}' is a {kind} field: "
-        "use ':'."
-    )
+    return f"'{operator}' only works on numeric fields; '{label}' is a {kind} field: use ':'."
 
 
 def _error(message: str) -> InvalidRequestError:
@@ -365,9 +351,7 @@ def matches(query: Query, doc: Mapping[str, Any]) -> bool:
     return any(results) if query.combinator == "OR" else all(results)
 
 
-def _clause_matches(
-    clause: Clause, doc: Mapping[str, Any], fields: SearchFields | None
-) -> bool:
+def _clause_matches(clause: Clause, doc: Mapping[str, Any], fields: SearchFields | None) -> bool:
     actual = _lookup(clause, doc, fields)
     if clause.value is None:
         hit = actual is None or actual == "" or actual == {} or actual == []

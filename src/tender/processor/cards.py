@@ -106,8 +106,8 @@ AUTHENTICATION_REQUIRED = IssuerDecline(
 
 @dataclass(frozen=True)
 class SimulatedCard:
-    """One test card and everything it does.  Defaults describe a plain US Visa credit
-    card that approves, passes every check it is given and is not enrolled in 3DS."""
+    """One test card and everything it does.  The defaults describe a US credit card
+    that approves, passes every check it is given and is not enrolled in 3DS."""
 
     # Stable name; card tokens carry it instead of the number, so it must never change.
     key: str
@@ -137,10 +137,6 @@ class SimulatedCard:
     # Funds go straight to the available balance.
     bypass_pending: bool = False
     follow_up: FollowUp | None = None
-
-    @property
-    def last4(self) -> str:
-        return self.number[-4:]
 
     @property
     def networks(self) -> tuple[str, ...]:
@@ -251,7 +247,6 @@ TEST_CARDS: tuple[SimulatedCard, ...] = (
     _country_card("PL", "4000006160000005"),
     _country_card("PT", "4000006200000007"),
     _country_card("RO", "4000006420000001"),
-    _country_card("SA", "4000006820000007"),
     _country_card("SI", "4000007050000006"),
     _country_card("SK", "4000007030000001"),
     _country_card("ES", "4000007240000007"),
