@@ -58,10 +58,13 @@ def new_charge(
     card = payment_method["card"]
     incremental = (
         "available"
-        if approved and incremental_requested and result.incremental_authorization_supported
+        if isinstance(result, Approved)
+        and incremental_requested
+        and result.incremental_authorization_supported
         and intent["capture_method"] == "manual"
         else "unavailable"
     )
+    failure = result if isinstance(result, Declined) else None
     return {
         "id": charge_id,
         "object": "charge",
@@ -83,8 +86,8 @@ def new_charge(
         "dispute": None,
         "disputed": False,
         "failure_balance_transaction": None,
-        "failure_code": None if approved else result.code,
-        "failure_message": None if approved else result.message,
+        "failure_code": failure.code if failure else None,
+        "failure_message": failure.message if failure else None,
         "fraud_details": {"stripe_report": "fraudulent"} if result.outcome.type == "blocked" else {},
         "invoice": None,
         "livemode": False,

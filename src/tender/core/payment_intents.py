@@ -258,7 +258,7 @@ def requires_return_url(intent: dict[str, Any], off_session: bool) -> bool:
     apm = intent.get("automatic_payment_methods")
     if not apm or not apm.get("enabled") or off_session:
         return False
-    return apm.get("allow_redirects", "always") != "never"
+    return bool(apm.get("allow_redirects", "always") != "never")
 
 
 # -- outcomes of an attempt -------------------------------------------------------------
