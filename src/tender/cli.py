@@ -110,5 +110,26 @@ def keys_roll(db: str) -> None:
     store.close()
 
 
+@main.command()
+@click.option("--db", envvar="TENDER_DB", default="sqlite:///tender.db", show_default=True)
+@click.option("--statement-descriptor-prefix", default=None, help="2–10 characters; cards show PREFIX* SUFFIX.")
+@click.option("--statement-descriptor", default=None, help="5–22 characters; used when a payment has no suffix.")
+def account(db: str, statement_descriptor_prefix: str | None, statement_descriptor: str | None) -> None:
+    """Show or change the test account's settings."""
+    from tender.core.errors import StripeError
+    from tender.services import accounts
+
+    store = _open(Settings(db=db))
+    accounts.ensure_test_account(store, None, None)
+    try:
+        settings = accounts.update_descriptors(store, statement_descriptor_prefix, statement_descriptor)
+    except StripeError as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        store.close()
+    console.print(f"statement descriptor:        {settings['statement_descriptor']}")
+    console.print(f"statement descriptor prefix: {settings['statement_descriptor_prefix']}")
+
+
 if __name__ == "__main__":
     main()

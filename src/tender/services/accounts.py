@@ -44,3 +44,25 @@ def ensure_test_account(store: Any, secret_key: str | None, publishable_key: str
 def fingerprint_key(store: Any, account: str) -> bytes:
     settings = store.read_settings(account)
     return bytes.fromhex(settings["fingerprint_key"])
+
+
+def update_descriptors(store: Any, prefix: str | None, full: str | None) -> dict[str, Any]:
+    """Set the account's statement descriptor and its shortened prefix (validated as
+    Stripe validates them); later charges use them."""
+    account = store.first_account() or DEFAULT_ACCOUNT
+    if prefix is not None:
+        descriptors.validate_prefix(prefix)
+    if full is not None:
+        descriptors.validate_descriptor(full)
+
+    def save(tx: Any) -> dict[str, Any]:
+        settings: dict[str, Any] = tx.account_settings()
+        if prefix is not None:
+            settings["statement_descriptor_prefix"] = prefix
+        if full is not None:
+            settings["statement_descriptor"] = full
+        tx.save_account_settings(settings)
+        return settings
+
+    result: dict[str, Any] = store.write_sync(account, save)
+    return result
