@@ -33,7 +33,7 @@ class TenderServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = Path(self.dir) / "server.log"
 
-    def start(self) -> "TenderServer":
+    def start(self) -> TenderServer:
         env = {
             **os.environ,
             "TENDER_DB": f"sqlite:///{self.db_path}",

@@ -9,7 +9,6 @@ import base64
 from dataclasses import dataclass
 
 from tender.core.errors import AuthenticationError
-from tender.core.ids import hash_api_key as hash_key
 
 NO_KEY_MESSAGE = (
     "You did not provide an API key. You need to provide your API key in the Authorization "

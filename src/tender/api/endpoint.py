@@ -119,7 +119,7 @@ class Api:
     def authenticate(self, key: str | None) -> auth.Caller:
         if not key:
             raise auth.no_key()
-        digest = auth.hash_key(key)
+        digest = ids.hash_api_key(key)
         caller = self._key_cache.get(digest)
         if caller is None:
             found = self.store.find_api_key(digest)

@@ -290,7 +290,15 @@ class SQLiteStore:
                     self._jobs.put(None)
                     break
                 batch.append(more)
-            self._run_batch(conn, batch)
+            try:
+                self._run_batch(conn, batch)
+            except BaseException as exc:  # never let the writer die with callers waiting
+                log.exception("writer batch failed")
+                failure = APIError("The database could not complete this request. Retry it.")
+                failure.__cause__ = exc
+                for failed in batch:
+                    failed.loop.call_soon_threadsafe(_resolve, failed.future, False, failure)
+                conn = _reset(conn, self.path, self.durability)
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         outcomes: list[tuple[bool, Any]] = []
@@ -397,8 +405,17 @@ class SQLiteStore:
         self._reader.close()
 
 
+def _reset(conn: sqlite3.Connection, path: str, durability: str) -> sqlite3.Connection:
+    """A connection left in an unknown state is replaced by a fresh one."""
+    try:
+        conn.close()
+    except sqlite3.Error:
+        pass
+    return _connect(path, durability)
+
+
 def _resolve(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-    if future.cancelled():
+    if future.done():
         return
     if ok:
         future.set_result(value)
