@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 
 from tender.api.endpoint import Api, Endpoint, Response, dumps
 from tender.api.routes import ALL_ENDPOINTS
+from tender.core import ids
 from tender.core.errors import InvalidRequestError
 from tender.web.threeds import pages
 
@@ -74,8 +75,7 @@ class TenderApp:
         try:
             body = await _read_body(receive)
         except BodyTooLarge:
-            error = InvalidRequestError("Request body too large: the limit is 1 MB.")
-            response = Response(400, dumps({"error": error.body()}), [])
+            response = _error_response(InvalidRequestError("Request body too large: the limit is 1 MB."), 400)
         else:
             response = await self._dispatch(scope, method, path, headers, body)
         await _send(
@@ -99,7 +99,7 @@ class TenderApp:
             f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs "
             "or we can help at https://support.stripe.com/."
         )
-        return Response(404, dumps({"error": error.body()}), [])
+        return _error_response(error, 404)
 
     async def _challenge(self, scope: Scope, receive: Receive, send: Send, path: str, method: str) -> None:
         parts = path.strip("/").split("/")
@@ -131,6 +131,15 @@ class TenderApp:
                 self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _error_response(error: InvalidRequestError, status: int) -> Response:
+    """An error answered before any endpoint ran: still a Stripe body with a Request-Id."""
+    return Response(
+        status,
+        dumps({"error": error.body()}),
+        [(b"request-id", ids.new_id("request").encode()), (b"stripe-should-retry", b"false")],
+    )
 
 
 async def _read_body(receive: Receive) -> bytes:

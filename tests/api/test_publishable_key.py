@@ -147,3 +147,13 @@ def test_cors_preflight_is_answered(browser_http: httpx.Client) -> None:
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
     assert "POST" in response.headers["access-control-allow-methods"]
+
+
+def test_manual_confirmation_intent_cannot_be_confirmed_from_the_browser(browser_http: httpx.Client) -> None:
+    intent = _intent(confirmation_method="manual")
+    response = browser_http.post(f"/v1/payment_intents/{intent.id}/confirm", data={
+        "key": PUBLISHABLE_KEY, "client_secret": intent.client_secret, "payment_method": "pm_card_visa",
+    })
+    assert response.status_code == 400
+    assert _check(response)["error"]["code"] == "payment_intent_invalid_parameter"
+    assert stripe.PaymentIntent.retrieve(intent.id).status == "requires_payment_method"

@@ -176,6 +176,13 @@ def confirm(
     stored = load(tx, "payment_intent", intent_id, "intent")
     if ctx.publishable:
         _check_client_secret(stored.doc, params.pop("client_secret", None))
+        if stored.doc["confirmation_method"] == "manual":
+            raise InvalidRequestError(
+                "This PaymentIntent has `confirmation_method=manual`, so it can only be "
+                "confirmed with your secret key, on your server.",
+                code="payment_intent_invalid_parameter",
+                extra={"payment_intent": stored.doc},
+            )
     return _confirm(tx, ctx, stored, params)
 
 
