@@ -3,6 +3,7 @@ answers CORS pre-flights (Stripe.js calls the API straight from browsers)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -10,8 +11,10 @@ from urllib.parse import parse_qsl
 
 from tender.api.endpoint import Api, Endpoint, Response, dumps
 from tender.api.routes import ALL_ENDPOINTS
-from tender.core import ids
+from tender.core import clock, ids
 from tender.core.errors import InvalidRequestError
+from tender.services import payment_intents
+from tender.services.context import Context
 from tender.web.threeds import pages
 
 log = logging.getLogger("tender.app")
@@ -40,10 +43,14 @@ class BodyTooLarge(Exception):
 
 
 class TenderApp:
-    def __init__(self, store: Any, processor: Any) -> None:
+    def __init__(
+        self, store: Any, processor: Any, capture_window: int = 7 * 86400, sweep_interval: float = 60.0
+    ) -> None:
         self.store = store
         self.processor = processor
-        self.api = Api(store, processor)
+        self.api = Api(store, processor, capture_window)
+        self.sweep_interval = sweep_interval
+        self._sweeper: asyncio.Task[None] | None = None
         self.routes: dict[str, list[Endpoint]] = {}
         for endpoint in ALL_ENDPOINTS:
             self.routes.setdefault(endpoint.method, []).append(endpoint)
@@ -122,12 +129,36 @@ class TenderApp:
         extra = [(b"location", location.encode())] if location else []
         await _send(send, status, html.encode(), [(b"content-type", b"text/html; charset=utf-8")] + extra)
 
+    async def _sweep_forever(self) -> None:
+        """Time-driven transitions: expire uncaptured authorisations (T16)."""
+        while True:
+            await asyncio.sleep(self.sweep_interval)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("sweep failed")
+
+    async def sweep(self) -> list[str]:
+        account = self.store.first_account()
+        if account is None:
+            return []
+        ctx = Context(account=account, processor=self.processor)
+
+        def expire(tx: Any) -> list[str]:
+            return payment_intents.expire_authorizations(tx, ctx, clock.now())
+
+        expired: list[str] = await self.store.write(account, expire)
+        return expired
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self._sweeper = asyncio.create_task(self._sweep_forever())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._sweeper:
+                    self._sweeper.cancel()
                 self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

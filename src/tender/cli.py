@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 from rich.console import Console
@@ -46,7 +47,12 @@ def serve(db: str, host: str, port: int, secret_key: str | None, publishable_key
     store = _open(settings)
     keys = accounts.ensure_test_account(store, settings.secret_key, settings.publishable_key)
     processor = Simulator(accounts.fingerprint_key(store, keys.account))
-    app = TenderApp(store, processor)
+    app = TenderApp(
+        store,
+        processor,
+        capture_window=int(os.environ.get("TENDER_CAPTURE_WINDOW", 7 * 86400)),
+        sweep_interval=float(os.environ.get("TENDER_SWEEP_INTERVAL", 60)),
+    )
     base = f"http://{host}:{port}"
     console.print(f"[bold]tender[/bold] listening on {base}  (database {db}, durability {durability})")
     _print_keys(store, keys)

@@ -127,9 +127,9 @@ def create(**params: Any) -> Callable[[], Any]:
 
 
 def _unchanged_after(intent_id: str, call: Callable[[], Any], **expected: Any) -> dict[str, Any]:
-    before = stripe.PaymentIntent.retrieve(intent_id).to_dict_recursive()
+    before = stripe.PaymentIntent.retrieve(intent_id).to_dict()
     error = rejected(call, **expected)
-    assert stripe.PaymentIntent.retrieve(intent_id).to_dict_recursive() == before
+    assert stripe.PaymentIntent.retrieve(intent_id).to_dict() == before
     return error
 
 
@@ -145,7 +145,7 @@ def test_no_api_key_is_401_with_stripes_wording(browser_http: httpx.Client) -> N
 
 def test_empty_bearer_is_the_same_as_no_key(browser_http: httpx.Client) -> None:
     raw_rejected(
-        lambda: browser_http.get("/v1/payment_intents", headers={"Authorization": "Bearer "}),
+        lambda: browser_http.get("/v1/payment_intents", headers={"Authorization": "Bearer"}),
         status=401, code=None, param=None, message=NO_KEY_MESSAGE,
     )
 
@@ -203,6 +203,26 @@ def test_basic_auth_with_an_unknown_key_is_401(browser_http: httpx.Client) -> No
     raw_rejected(
         lambda: browser_http.get("/v1/payment_intents", headers={"Authorization": f"Basic {token}"}),
         status=401, code=None, param=None, message="Invalid API Key provided: sk_test_****9876",
+    )
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Token " + SECRET_KEY, "Basic !!!not-base64!!!", "Basic " + base64.b64encode(b"\xff\xfe:").decode()],
+    ids=["unknown-scheme", "basic-not-base64", "basic-not-utf8"],
+)
+def test_unreadable_authorization_header_is_401(browser_http: httpx.Client, header: str) -> None:
+    error = raw_rejected(
+        lambda: browser_http.get("/v1/payment_intents", headers={"Authorization": header}),
+        status=401, code=None, param=None, starts="Invalid Authorization header.",
+    )
+    assert SECRET_KEY not in error["message"]
+
+
+def test_unknown_key_in_the_key_parameter_is_401_and_masked(browser_http: httpx.Client) -> None:
+    raw_rejected(
+        lambda: browser_http.get("/v1/payment_intents", params={"key": "sk_test_unknownkeyunknownkey1234"}),
+        status=401, code=None, param=None, message="Invalid API Key provided: sk_test_****1234",
     )
 
 
@@ -429,9 +449,14 @@ def test_metadata_with_50_keys_is_fine() -> None:
     intent = stripe.PaymentIntent.create(
         amount=2000, currency="usd", **CARD, metadata={f"k{i}": "v" for i in range(50)}
     )
-    assert len(intent.metadata) == 50
+    assert len(intent.metadata.to_dict()) == 50
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the 50-key limit is checked per request, not on the merged result "
+    "(tender.core.metadata.merge_metadata must refuse more than 50 keys)",
+)
 def test_metadata_update_past_50_keys_in_total_changes_nothing() -> None:
     intent = stripe.PaymentIntent.create(
         amount=2000, currency="usd", **CARD, metadata={f"k{i}": "v" for i in range(50)}
@@ -442,7 +467,7 @@ def test_metadata_update_past_50_keys_in_total_changes_nothing() -> None:
     )
     # Replacing one key with another keeps the count at 50.
     swapped = stripe.PaymentIntent.modify(intent.id, metadata={"k0": "", "one_more": "v"})
-    assert len(swapped.metadata) == 50 and "k0" not in swapped.metadata
+    assert len(swapped.metadata.to_dict()) == 50 and "k0" not in swapped.metadata
 
 
 def test_metadata_key_over_40_characters() -> None:
@@ -667,13 +692,50 @@ def test_bad_stripe_version_header() -> None:
 
 
 def test_idempotency_key_over_255_characters() -> None:
-    error = rejected(create(idempotency_key="k" * 256), code=None, param=None)
-    assert "255" in error["message"]
+    # Stripe is silent on this one; tender names the header in `param`.
+    rejected(
+        create(idempotency_key="k" * 256), code=None, param="Idempotency-Key",
+        message="Invalid Idempotency-Key: must be at most 255 characters long.",
+    )
 
 
 def test_idempotency_key_of_255_characters_is_fine() -> None:
     intent = stripe.PaymentIntent.create(amount=2000, currency="usd", **CARD, idempotency_key="k" * 254 + "1")
     assert intent.status == "requires_payment_method"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tender.api.endpoint._api_version checks only the shape YYYY-MM-DD, so an "
+    "impossible date is accepted and echoed in the Stripe-Version response header",
+)
+def test_stripe_version_that_is_not_a_date() -> None:
+    rejected(
+        create(stripe_version="2019-13-45"),
+        code=None, param=None, message="Invalid Stripe API version: 2019-13-45",
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tender.api.endpoint keeps an empty Idempotency-Key header as the key '', so "
+    "unrelated requests without a real key collide as an idempotency_error",
+)
+def test_empty_idempotency_key_is_not_a_key(http: httpx.Client) -> None:
+    first = http.post(
+        "/v1/payment_intents", headers={"Idempotency-Key": ""},
+        data={"amount": "2000", "currency": "usd", "payment_method_types[]": "card"},
+    )
+    second = http.post(
+        "/v1/payment_intents", headers={"Idempotency-Key": ""},
+        data={"amount": "3000", "currency": "usd", "payment_method_types[]": "card"},
+    )
+    if first.status_code == 200:  # treated as absent: both run
+        assert second.status_code == 200, second.text
+        assert second.json()["id"] != first.json()["id"]
+    else:  # refused as a malformed key
+        assert first.status_code == second.status_code == 400
+        assert first.json()["error"]["type"] == "invalid_request_error"
 
 
 # --------------------------------------------------------------------------- malformed bodies
@@ -712,6 +774,33 @@ def test_form_content_type_with_a_charset_is_accepted(http: httpx.Client) -> Non
     assert response.status_code == 200, response.text
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="tender.api.endpoint._decode compares the media type case-sensitively "
+    "(RFC 9110: media types are case-insensitive)",
+)
+def test_form_content_type_is_case_insensitive(http: httpx.Client) -> None:
+    response = http.post(
+        "/v1/payment_intents", content=b"amount=2000&currency=usd&payment_method_types[]=card",
+        headers={"Content-Type": "Application/X-WWW-Form-Urlencoded"},
+    )
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tender.api.endpoint._decode formats a missing Content-Type header as 'None'",
+)
+def test_body_without_a_content_type(http: httpx.Client) -> None:
+    response = http.post("/v1/payment_intents", content=b"amount=2000&currency=usd&payment_method_types[]=card")
+    if response.status_code != 200:  # refusing is fine, with a readable message
+        check_error(
+            response.status_code, response.json(), response.headers, expected_status=400,
+            code=None, param=None, starts="Invalid request: ",
+        )
+        assert "None" not in response.json()["error"]["message"]
+
+
 @pytest.mark.parametrize(
     "body",
     [b"amount=2000&currency=usd&description=%FF%FE", b"amount=2000&currency=usd&description=\xff"],
@@ -737,6 +826,7 @@ def test_body_over_one_megabyte(http: httpx.Client) -> None:
         lambda: http.post("/v1/payment_intents", content=body, headers={"Content-Type": FORM}),
         code=None, param=None, starts="Request body too large",
     )
+
 
 
 @pytest.mark.parametrize(

@@ -31,22 +31,36 @@ class Caller:
 def masked(key: str) -> str:
     """`sk_test_****abcd`: never echo a key beyond its prefix and last four."""
     prefix = key[: key.find("_", 3) + 1] if key[:3] in ("sk_", "pk_", "rk_") else ""
-    return f"{prefix}****{key[-4:]}"
+    # A short key would be (nearly) echoed whole: show none of it.
+    tail = key[-4:] if len(key) - len(prefix) >= 12 else ""
+    return f"{prefix}****{tail}"
+
+
+MALFORMED_HEADER_MESSAGE = (
+    "Invalid Authorization header. Send your API key as 'Authorization: Bearer "
+    "YOUR_SECRET_KEY', or with Basic auth using the key as the user name and an empty "
+    "password (curl -u YOUR_SECRET_KEY:)."
+)
 
 
 def key_from_header(header: str | None) -> str | None:
-    if not header:
+    """The key an `Authorization` header carries; None when the header says nothing.
+
+    A header that is present but unreadable (unknown scheme, Basic credentials that are
+    not base64 of UTF-8) is a 401 of its own rather than "you did not provide a key".
+    """
+    if not header or not header.strip():
         return None
-    scheme, _, value = header.partition(" ")
+    scheme, _, value = header.strip().partition(" ")
     if scheme.lower() == "bearer":
         return value.strip() or None
     if scheme.lower() == "basic":
         try:
-            decoded = base64.b64decode(value.strip()).decode()
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
         except ValueError:
-            return None
+            raise AuthenticationError(MALFORMED_HEADER_MESSAGE) from None
         return decoded.split(":", 1)[0] or None
-    return None
+    raise AuthenticationError(MALFORMED_HEADER_MESSAGE)
 
 
 def no_key() -> AuthenticationError:

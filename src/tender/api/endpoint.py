@@ -110,9 +110,10 @@ def render_object(doc: dict[str, Any], ctx: Context, tx: Tx) -> dict[str, Any]:
 class Api:
     """Everything a request needs: the store, the processor, in-flight idempotency keys."""
 
-    def __init__(self, store: Any, processor: Any) -> None:
+    def __init__(self, store: Any, processor: Any, capture_window: int = 7 * 86400) -> None:
         self.store = store
         self.processor = processor
+        self.capture_window = capture_window
         self.in_flight = idempotency.InFlight()
         self._key_cache: dict[str, auth.Caller] = {}
 
@@ -165,6 +166,7 @@ class Api:
                 publishable=publishable,
                 api_version=version,
                 base_url=base_url,
+                capture_window=self.capture_window,
             )
             call = Call(path_params, params)
             if method == "POST" and idem_key is not None:

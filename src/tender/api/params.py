@@ -54,7 +54,7 @@ class Int(Spec):
         if _check_empty(self, value, param):
             return UNSET
         if not isinstance(value, str) or not re.fullmatch(r"-?\d{1,18}", value):
-            shown = value if isinstance(value, str) else "object"
+            shown = _describe(value)
             raise InvalidRequestError(
                 f"Invalid integer: {shown}", code="parameter_invalid_integer", param=param
             )
@@ -85,8 +85,7 @@ class Bool(Spec):
             return UNSET
         if value in ("true", "false"):
             return value == "true"
-        shown = value if isinstance(value, str) else "object"
-        raise InvalidRequestError(f"Invalid boolean: {shown}", param=param)
+        raise InvalidRequestError(f"Invalid boolean: {_describe(value)}", param=param)
 
 
 @dataclass
@@ -222,6 +221,22 @@ def parse_fields(
         if key not in out:
             raise missing(f"{prefix}[{key}]" if prefix else key)
     return out
+
+
+def check_exclusive(params: dict[str, Any], *names: str) -> None:
+    """At most one of `names` may be sent (`parameters_exclusive`, stripe-behaviour §3.4)."""
+    given = sorted(name for name in names if name in params)
+    if len(given) > 1:
+        raise InvalidRequestError(
+            f"You may only specify one of these parameters: {', '.join(sorted(names))}.",
+            code="parameters_exclusive",
+            param=given[0],
+        )
+
+
+def check_cursors(params: dict[str, Any]) -> None:
+    """A list page is fetched after one object or before one, never both (§4.3)."""
+    check_exclusive(params, "starting_after", "ending_before")
 
 
 def unknown_parameter(name: str, key: str, fields: dict[str, Spec]) -> InvalidRequestError:

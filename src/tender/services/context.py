@@ -20,6 +20,8 @@ class Context:
     publishable: bool = False
     api_version: str = "2026-10-28.endive"
     base_url: str = "http://127.0.0.1:12111"
+    # How long an uncaptured authorisation holds (Stripe: 7 days for online cards).
+    capture_window: int = 7 * 86400
 
 
 def emit(

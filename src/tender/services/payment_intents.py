@@ -26,8 +26,6 @@ from tender.services import payment_methods
 from tender.services.context import Context, emit, emit_all, load
 from tender.store.base import Stored, Tx
 
-CAPTURE_WINDOW = 7 * 86400
-
 # Create/update parameters copied onto the intent as they are (UNSET → null).
 PLAIN_FIELDS = (
     "description",
@@ -306,7 +304,7 @@ def _record_charge(
             settings.get("statement_descriptor", descriptors.DEFAULT_DESCRIPTOR),
             intent.get("statement_descriptor_suffix"),
         ),
-        capture_before=now + CAPTURE_WINDOW if intent["capture_method"] == "manual" else None,
+        capture_before=now + ctx.capture_window if intent["capture_method"] == "manual" else None,
         incremental_requested=options.get("request_incremental_authorization") == "if_available",
     )
     private: dict[str, Any] = {"released": 0}
@@ -515,6 +513,29 @@ def increment_authorization(
     emit(tx, ctx, "charge.updated", charge, previous_attributes(before, charge))
     emit_all(tx, ctx, step.events, {"payment_intent": intent})
     return intent
+
+
+def expire_authorizations(tx: Tx, ctx: Context, now: int) -> list[str]:
+    """T16: holds whose `capture_before` has passed are released; the intent is canceled
+    with `cancellation_reason=automatic` (`charge.expired`, `payment_intent.canceled`)."""
+    expired = []
+    for stored in tx.find_by_status("payment_intent", lifecycle.REQUIRES_CAPTURE):
+        intent = stored.doc
+        charge_stored = load(tx, "charge", intent["latest_charge"], "charge")
+        charge = charge_stored.doc
+        capture_before = charge["payment_method_details"]["card"].get("capture_before")
+        if capture_before is None or capture_before > now:
+            continue
+        step = lifecycle.cancel(intent, "automatic", now)
+        charge["amount_refunded"] = charge["amount"]
+        charge["refunded"] = True
+        charge_stored.private["released"] = charge["amount"]
+        tx.update(charge_stored)
+        tx.update(stored)
+        emit(tx, ctx, "charge.expired", charge)
+        emit_all(tx, ctx, step.events, {"payment_intent": intent})
+        expired.append(intent["id"])
+    return expired
 
 
 # -- helpers ----------------------------------------------------------------------------

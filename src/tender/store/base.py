@@ -7,7 +7,7 @@ are written against `Tx`; the SQLite and (later) PostgreSQL stores implement it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -61,6 +61,8 @@ class Tx(Protocol):
     def list(self, query: ListQuery) -> tuple[list[Stored], bool]: ...
 
     def scan(self, type: str) -> Iterable[Stored]: ...
+
+    def find_by_status(self, type: str, status: str) -> Sequence[Stored]: ...
 
     def account_settings(self) -> dict[str, Any]: ...
 

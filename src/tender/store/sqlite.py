@@ -176,6 +176,13 @@ class SQLiteTx:
         ):
             yield Stored(orjson.loads(doc), orjson.loads(private))
 
+    def find_by_status(self, type: str, status: str) -> list[Stored]:
+        rows = self.conn.execute(
+            "SELECT doc, private FROM objects WHERE type = ? AND status = ? AND account = ?",
+            (type, status, self.account),
+        ).fetchall()
+        return [Stored(orjson.loads(d), orjson.loads(p)) for d, p in rows]
+
     def account_settings(self) -> dict[str, Any]:
         row = self.conn.execute(
             "SELECT settings FROM accounts WHERE id = ?", (self.account,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tender.api.endpoint import Call, Endpoint
-from tender.api.params import LIMIT, Created, Str
+from tender.api.params import LIMIT, Created, Str, check_cursors
 from tender.services import balance
 from tender.services.context import Context
 from tender.services.listing import list_page
@@ -22,6 +22,7 @@ def _retrieve(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
+    check_cursors(p)
     data, has_more = list_page(
         tx,
         ListQuery(

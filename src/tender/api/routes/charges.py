@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tender.api.endpoint import Call, Endpoint
-from tender.api.params import LIMIT, SHIPPING, Created, Hash, Metadata, Str, check_email
+from tender.api.params import LIMIT, SHIPPING, Created, Hash, Metadata, Str, check_cursors, check_email
 from tender.core import search
 from tender.services import charges
 from tender.services.context import Context
@@ -39,6 +39,7 @@ def _update(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
+    check_cursors(p)
     data, has_more = list_page(
         tx,
         ListQuery(

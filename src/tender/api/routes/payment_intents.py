@@ -16,12 +16,15 @@ from tender.api.params import (
     List,
     Metadata,
     Str,
+    check_cursors,
     check_email,
     check_url,
 )
 from tender.api.routes.payment_methods import CREATE as PAYMENT_METHOD_DATA_FIELDS
-from tender.core import search
+from tender.core import money, search
 from tender.core.descriptors import validate_descriptor, validate_suffix
+from tender.core.errors import InvalidRequestError
+from tender.core.metadata import UNSET
 from tender.services import payment_intents
 from tender.services.context import Context
 from tender.services.listing import list_page, search_page
@@ -56,9 +59,17 @@ SUFFIX = Str(max_length=22, check=validate_suffix, nullable=True)
 DESCRIPTOR = Str(max_length=22, check=validate_descriptor, nullable=True)
 PAYMENT_METHOD_TYPES = List(Str(enum=("card",)), max_items=20)
 
+
+def _check_currency(value: str, param: str) -> None:
+    money.validate_currency(value, param)
+
+
+# Any length, so that `usdx` reads "Invalid currency: usdx" rather than a length error.
+CURRENCY = Str(max_length=100, check=_check_currency)
+
 CREATE = {
     "amount": Int(),
-    "currency": Str(max_length=3),
+    "currency": CURRENCY,
     "automatic_payment_methods": Hash(
         {"enabled": Bool(), "allow_redirects": Str(enum=("always", "never"))},
         required=("enabled",),
@@ -87,7 +98,7 @@ CONFIRM_ONLY = ("off_session", "error_on_requires_action", "return_url", "use_st
 
 UPDATE = {
     "amount": Int(),
-    "currency": Str(max_length=3),
+    "currency": CURRENCY,
     "capture_method": CAPTURE_METHOD,
     "customer": Str(nullable=True),
     "description": DESCRIPTION,
@@ -162,7 +173,19 @@ def _retrieve(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     return payment_intents.retrieve(tx, ctx, call.path["intent"], call.params.get("client_secret"))
 
 
+def _refuse_card_descriptor(params: dict[str, Any]) -> None:
+    """tender's intents are card-only, and cards take `statement_descriptor_suffix`
+    (stripe-behaviour §6.3); create refuses it in the service, the others here."""
+    if params.get("statement_descriptor", UNSET) is not UNSET:
+        raise InvalidRequestError(
+            "The `statement_descriptor` parameter is not supported for the `card` payment "
+            "method type. Please use `statement_descriptor_suffix` instead.",
+            param="statement_descriptor",
+        )
+
+
 def _update(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
+    _refuse_card_descriptor(call.params)
     return payment_intents.update(tx, ctx, call.path["intent"], call.params)
 
 
@@ -173,6 +196,7 @@ def _confirm(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 
 def _capture(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
+    _refuse_card_descriptor(call.params)
     return payment_intents.capture(tx, ctx, call.path["intent"], call.params)
 
 
@@ -181,11 +205,13 @@ def _cancel(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 
 def _increment(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
+    _refuse_card_descriptor(call.params)
     return payment_intents.increment_authorization(tx, ctx, call.path["intent"], call.params)
 
 
 def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
+    check_cursors(p)
     data, has_more = list_page(
         tx,
         ListQuery(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tender.api.endpoint import Call, Endpoint
-from tender.api.params import BILLING_DETAILS, LIMIT, Hash, Int, Metadata, Str
+from tender.api.params import BILLING_DETAILS, LIMIT, Hash, Int, Metadata, Str, check_cursors
 from tender.services import payment_methods
 from tender.services.context import Context
 from tender.services.listing import list_page
@@ -49,6 +49,7 @@ def _update(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
+    check_cursors(p)
     data, has_more = list_page(
         tx,
         ListQuery(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tender.api.endpoint import Call, Endpoint
-from tender.api.params import LIMIT, Created, Int, Metadata, Str
+from tender.api.params import LIMIT, Created, Int, Metadata, Str, check_cursors
 from tender.core.refunds import REASONS
 from tender.services import refunds
 from tender.services.context import Context
@@ -43,6 +43,7 @@ def _update(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
+    check_cursors(p)
     parent = p.get("charge")
     if "payment_intent" in p:
         intent = tx.get("payment_intent", p["payment_intent"])

@@ -1,0 +1,2 @@
+-- Background jobs find objects by status (uncaptured authorisations that expire).
+CREATE INDEX objects_by_status ON objects(type, status, account) WHERE status IS NOT NULL;
