@@ -8,6 +8,7 @@ where Stripe's wording is known, `message` — plus the headers every error carr
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -700,7 +701,8 @@ def test_idempotency_key_over_255_characters() -> None:
 
 
 def test_idempotency_key_of_255_characters_is_fine() -> None:
-    intent = stripe.PaymentIntent.create(amount=2000, currency="usd", **CARD, idempotency_key="k" * 254 + "1")
+    key = (str(uuid.uuid4()) * 8)[:255]
+    intent = stripe.PaymentIntent.create(amount=2000, currency="usd", **CARD, idempotency_key=key)
     assert intent.status == "requires_payment_method"
 
 

@@ -9,6 +9,7 @@ import pytest
 from tender.core.descriptors import (
     MAX_LENGTH,
     calculated,
+    for_account,
     validate_descriptor,
     validate_prefix,
     validate_suffix,
@@ -130,3 +131,14 @@ def test_without_a_suffix_the_accounts_full_descriptor_is_sent(suffix: str | Non
 
 def test_a_full_descriptor_is_also_uppercased_and_cut_to_22() -> None:
     assert calculated("TENDER", "a" * 30, None) == "A" * MAX_LENGTH
+
+
+def test_an_account_without_a_prefix_uses_its_full_descriptor_cut_to_ten() -> None:
+    settings = {"statement_descriptor": "ROCKET RIDES INC"}
+    assert for_account(settings, "Ride 42") == "ROCKET RID* RIDE 42"
+
+
+def test_an_account_prefix_wins_over_its_full_descriptor() -> None:
+    settings = {"statement_descriptor": "ROCKET RIDES INC", "statement_descriptor_prefix": "RKT"}
+    assert for_account(settings, "Ride 42") == "RKT* RIDE 42"
+    assert for_account(settings, None) == "ROCKET RIDES INC"

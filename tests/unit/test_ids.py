@@ -75,11 +75,6 @@ def test_ids_created_later_sort_after_earlier_ones(monkeypatch: pytest.MonkeyPat
     assert made == sorted(made)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="new_id orders only by the wall-clock microsecond; ids made within one clock tick "
-    "(coarse clocks) or after the clock steps back sort by their random part",
-)
 def test_ids_sort_in_creation_order_even_within_one_clock_tick(monkeypatch: pytest.MonkeyPatch) -> None:
     now = 1_750_000_000_000_000
     made = ids_at(monkeypatch, *([now] * 30), now - 5, now - 5)

@@ -101,10 +101,6 @@ def test_a_hash_or_array_where_an_integer_is_expected_is_an_invalid_integer(valu
     assert error.message.startswith("Invalid integer: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Int uses the Unicode-aware \\d, so Arabic-Indic and full-width digits parse as numbers",
-)
 @pytest.mark.parametrize("text", ["٥٠٠", "５００"])
 def test_only_ascii_digits_make_an_integer(text: str) -> None:
     error = rejected(Int(), text)

@@ -74,7 +74,13 @@ def validate(paths: list[str], returns: str, item_type: str | None) -> None:
 def expand(
     tx: Tx, obj: dict[str, Any], paths: list[str], render: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> dict[str, Any]:
-    """A copy of `obj` with each path expanded; `render` shapes nested objects."""
+    """A copy of `obj` with each path expanded; `render` shapes nested objects.
+
+    A search result's `total_count` exists only when expanded (§4.4): it is dropped
+    here unless `total_count` is among the paths.
+    """
+    if obj.get("object") == "search_result" and "total_count" in obj and "total_count" not in paths:
+        obj = {k: v for k, v in obj.items() if k != "total_count"}
     if not paths:
         return obj
     result = copy.deepcopy(obj)

@@ -53,7 +53,7 @@ class Int(Spec):
     def parse(self, value: Any, param: str) -> Any:
         if _check_empty(self, value, param):
             return UNSET
-        if not isinstance(value, str) or not re.fullmatch(r"-?\d{1,18}", value):
+        if not isinstance(value, str) or not re.fullmatch(r"-?[0-9]{1,18}", value):
             shown = _describe(value)
             raise InvalidRequestError(
                 f"Invalid integer: {shown}", code="parameter_invalid_integer", param=param

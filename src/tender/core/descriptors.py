@@ -66,3 +66,11 @@ def calculated(prefix: str, full: str, suffix: str | None) -> str:
     if not suffix:
         return full.upper()[:MAX_LENGTH]
     return f"{prefix}* {suffix}".upper()[:MAX_LENGTH]
+
+
+def for_account(settings: dict[str, str], suffix: str | None) -> str:
+    """The calculated descriptor for a card payment of an account: its prefix (or, when
+    none is set, its full descriptor cut to 10 characters) and the payment's suffix."""
+    full = settings.get("statement_descriptor") or DEFAULT_DESCRIPTOR
+    prefix = settings.get("statement_descriptor_prefix") or full[:10].strip()
+    return calculated(prefix, full, suffix)

@@ -8,6 +8,7 @@ clients, as Stripe's are.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # ASCII order
@@ -39,9 +40,22 @@ def _random(length: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
+_last_micros = 0
+_clock_lock = threading.Lock()
+
+
+def _next_micros() -> int:
+    """Strictly increasing within this process, even within one clock tick or when the
+    wall clock steps back, so ids made later always sort after earlier ones."""
+    global _last_micros
+    with _clock_lock:
+        _last_micros = max(time.time_ns() // 1000, _last_micros + 1)
+        return _last_micros
+
+
 def new_id(kind: str) -> str:
     """`pi_…` etc.: prefix, 10 chars of time (µs), 14 random chars."""
-    return f"{PREFIXES[kind]}_{_base62(time.time_ns() // 1000, 10)}{_random(14)}"
+    return f"{PREFIXES[kind]}_{_base62(_next_micros(), 10)}{_random(14)}"
 
 
 def new_client_secret(object_id: str) -> str:

@@ -23,30 +23,42 @@ def list_page(tx: Tx, query: ListQuery) -> tuple[list[dict[str, Any]], bool]:
 def search_page(
     tx: Tx, type: str, query: Query, limit: int, page: str | None
 ) -> tuple[list[dict[str, Any]], str | None, int]:
-    """Matches newest first; `page` is the opaque token a previous page handed out."""
-    offset = _decode_page(page) if page else 0
+    """Matches newest first; `page` is the opaque token a previous page handed out.
+
+    The token names the last object of the previous page (its `created` and id), not an
+    offset, so objects created or changed while a client pages never make a later page
+    repeat what an earlier one returned.  The count is of every match, for
+    `expand[]=total_count`.
+    """
+    after = _decode_page(page) if page else None
     found: list[dict[str, Any]] = []
     total = 0
+    more = False
     for row in tx.scan(type):
-        if matches(query, row.doc):
-            if offset <= total < offset + limit:
-                found.append(row.doc)
-            total += 1
-    next_offset = offset + limit
-    next_page = _encode_page(next_offset) if total > next_offset else None
+        if not matches(query, row.doc):
+            continue
+        total += 1
+        if after is not None and (row.doc["created"], row.doc["id"]) >= after:
+            continue  # on or before the previous page (scan is newest first)
+        if len(found) < limit:
+            found.append(row.doc)
+        else:
+            more = True
+    next_page = _encode_page(found[-1]) if more and found else None
     return found, next_page, total
 
 
-def _encode_page(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+def _encode_page(last: dict[str, Any]) -> str:
+    raw = f"after:{last['created']}:{last['id']}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_page(page: str) -> int:
+def _decode_page(page: str) -> tuple[int, str]:
     try:
         raw = base64.urlsafe_b64decode(page + "=" * (-len(page) % 4)).decode()
-        kind, _, value = raw.partition(":")
-        if kind != "offset" or not value.isdigit():
+        kind, created, object_id = raw.split(":", 2)
+        if kind != "after" or not created.isdigit() or not object_id:
             raise ValueError(page)
-        return int(value)
-    except ValueError:
+        return int(created), object_id
+    except ValueError:  # also binascii.Error and UnicodeDecodeError
         raise InvalidRequestError("Invalid page token.", param="page") from None

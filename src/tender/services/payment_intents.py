@@ -299,11 +299,7 @@ def _record_charge(
         intent=intent,
         payment_method=method.doc,
         result=result,
-        statement_descriptor=descriptors.calculated(
-            settings.get("statement_descriptor_prefix", descriptors.DEFAULT_PREFIX),
-            settings.get("statement_descriptor", descriptors.DEFAULT_DESCRIPTOR),
-            intent.get("statement_descriptor_suffix"),
-        ),
+        statement_descriptor=descriptors.for_account(settings, intent.get("statement_descriptor_suffix")),
         capture_before=now + ctx.capture_window if intent["capture_method"] == "manual" else None,
         incremental_requested=options.get("request_incremental_authorization") == "if_available",
     )
@@ -430,10 +426,8 @@ def capture(tx: Tx, ctx: Context, intent_id: str, params: dict[str, Any]) -> dic
     )
     if "statement_descriptor_suffix" in params:
         settings = tx.account_settings()
-        charge["calculated_statement_descriptor"] = descriptors.calculated(
-            settings.get("statement_descriptor_prefix", descriptors.DEFAULT_PREFIX),
-            settings.get("statement_descriptor", descriptors.DEFAULT_DESCRIPTOR),
-            intent.get("statement_descriptor_suffix"),
+        charge["calculated_statement_descriptor"] = descriptors.for_account(
+            settings, intent.get("statement_descriptor_suffix")
         )
     step = lifecycle.capture(intent, amount)
     tx.update(charge_stored)
