@@ -8,6 +8,7 @@ all of them.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,7 @@ log = logging.getLogger("tender.api")
 
 MAX_BODY = 1024 * 1024
 DEFAULT_API_VERSION = "2026-10-28.endive"
+FIRST_API_VERSION = datetime.date(2011, 1, 1)
 VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 
 
@@ -141,7 +143,7 @@ class Api:
         base_url: str,
     ) -> Response:
         request_id = ids.new_id("request")
-        idem_key = _header(headers, b"idempotency-key")
+        idem_key = _header(headers, b"idempotency-key") or None  # an empty header is no key
         out_headers: list[tuple[bytes, bytes]] = [(b"request-id", request_id.encode())]
         version = DEFAULT_API_VERSION
         publishable = False
@@ -200,10 +202,15 @@ class Api:
     ) -> dict[str, Any]:
         raw = forms.decode_query(query) if query else {}
         if method == "POST" and body:
-            content_type = (_header(headers, b"content-type") or "").split(";")[0].strip()
-            if content_type != "application/x-www-form-urlencoded":
+            declared = _header(headers, b"content-type")
+            if declared is None:
                 raise InvalidRequestError(
-                    f"Invalid request: unsupported Content-Type {_header(headers, b'content-type')}. "
+                    "Invalid request: the request has a body but no Content-Type header; "
+                    "send it as application/x-www-form-urlencoded."
+                )
+            if declared.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+                raise InvalidRequestError(
+                    f"Invalid request: unsupported Content-Type {declared}. "
                     "If error persists and you need assistance, please contact support@stripe.com."
                 )
             raw.update(forms.decode_form(body))
@@ -289,6 +296,12 @@ def _api_version(value: Any) -> str:
     if value is None:
         return DEFAULT_API_VERSION
     if not isinstance(value, str) or not VERSION_PATTERN.match(value):
+        raise InvalidRequestError(f"Invalid Stripe API version: {value}")
+    try:
+        day = datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        raise InvalidRequestError(f"Invalid Stripe API version: {value}") from None
+    if day < FIRST_API_VERSION:
         raise InvalidRequestError(f"Invalid Stripe API version: {value}")
     return value
 

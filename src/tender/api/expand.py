@@ -1,7 +1,7 @@
 """`expand[]`: replace ids with the objects they name, as their own retrieve renders them.
 
 Dot paths recurse (`latest_charge.balance_transaction`), lists take a `data.` prefix,
-at most four levels (stripe-behaviour §4.2).
+at most four levels counting that prefix (stripe-behaviour §4.2).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ EXPANDABLE: dict[str, dict[str, str]] = {
         "payment_intent": "payment_intent",
         "refunds": "refund_list",
     },
+    "refund_list": {"data": "refund"},  # charge `refunds`: `refunds.data.balance_transaction`
     "refund": {
         "balance_transaction": "balance_transaction",
         "charge": "charge",
@@ -42,33 +43,48 @@ PREFIX_TYPES = {"ch": "charge", "re": "refund", "pi": "payment_intent"}
 
 
 def validate(paths: list[str], returns: str, item_type: str | None) -> None:
-    """Refuse a path that cannot be expanded before anything runs (§4.2)."""
+    """Refuse a path that cannot be expanded before anything runs (§4.2).
+
+    A polymorphic field (`balance_transaction.source`) may name any of several types: a
+    step after it must be expandable on at least one of them.
+    """
     for path in paths:
         parts = path.split(".")
-        kind: str | None = returns
-        if returns in ("list", "search_result"):
-            if returns == "search_result" and parts == ["total_count"]:
-                continue
-            if parts[0] != "data":
-                raise InvalidRequestError(
-                    f"This property cannot be expanded ({parts[0]}). You may want to try "
-                    f"expanding 'data.{path}' instead.",
-                    param="expand",
-                )
-            parts, kind = parts[1:], item_type
+        # `data` counts as one of the four levels: on a list of charges,
+        # `data.payment_intent.latest_charge.balance_transaction` is the deepest allowed.
         if len(parts) > MAX_DEPTH:
             raise InvalidRequestError(
                 "You cannot expand more than 4 levels of a property.", param="expand"
             )
+        kinds: set[str] = {returns}
+        if returns in ("list", "search_result"):
+            if returns == "search_result" and parts == ["total_count"]:
+                continue
+            if parts[0] != "data" or len(parts) == 1:
+                hint = (
+                    f" You may want to try expanding 'data.{path}' instead."
+                    if parts[0] != "data" else ""
+                )
+                raise InvalidRequestError(
+                    f"This property cannot be expanded ({parts[0]}).{hint}", param="expand"
+                )
+            parts, kinds = parts[1:], {str(item_type)}
         for part in parts:
-            if kind == "*":
-                break  # the type is only known from the id at render time
-            target = EXPANDABLE.get(str(kind), {}).get(part)
-            if target is None:
+            targets = {
+                EXPANDABLE[kind][part]
+                for kind in _concrete(kinds)
+                if part in EXPANDABLE.get(kind, {})
+            }
+            if not targets:
                 raise InvalidRequestError(
                     f"This property cannot be expanded ({part}).", param="expand"
                 )
-            kind = target
+            kinds = targets
+
+
+def _concrete(kinds: set[str]) -> set[str]:
+    """`*` (known only from the id at render time) stands for every prefixed type."""
+    return {k for k in kinds if k != "*"} | (set(PREFIX_TYPES.values()) if "*" in kinds else set())
 
 
 def expand(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tender.core.errors import InvalidRequestError
+
+MAX_KEYS = 50
+
 
 class _Unset:
     """A parameter sent as the empty string: the caller asked to clear the field."""
@@ -25,6 +29,10 @@ def merge_metadata(current: dict[str, str], update: Any) -> dict[str, str]:
             merged.pop(key, None)
         else:
             merged[key] = value
+    if len(merged) > MAX_KEYS:
+        raise InvalidRequestError(
+            f"Invalid metadata: metadata cannot have more than {MAX_KEYS} keys", param="metadata"
+        )
     return merged
 
 
