@@ -734,12 +734,6 @@ def test_expanding_data_itself_is_refused() -> None:
     assert info.value.user_message == "This property cannot be expanded (data)."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GET /v1/charges/{charge}/refunds (Charge.list_refunds; the `url` of an expanded "
-    "`refunds` list) and GET /v1/charges/{charge}/refunds/{refund} are not routed "
-    "(tender.api.routes.charges needs both endpoints)",
-)
 def test_charge_refunds_sublist() -> None:
     intent = _intent(amount=5000)
     first = stripe.Refund.create(charge=intent.latest_charge, amount=1000)

@@ -139,11 +139,11 @@ def test_conflicts_deep_inside_name_the_full_path() -> None:
     assert rejected(b"items[0][price]=p&items[0][price][x]=q").param == "items[0][price]"
 
 
-def test_gaps_in_indices_are_refused() -> None:
-    error = rejected(b"items[0][price]=p&items[2][price]=q")
-    assert error.param == "items"
-    assert "0, 2" in error.message
-    assert rejected(b"expand[1]=customer").param == "expand"
+def test_digits_that_are_not_contiguous_indices_stay_hash_keys() -> None:
+    assert decode_form(b"items[0][price]=p&items[2][price]=q") == {
+        "items": {"0": {"price": "p"}, "2": {"price": "q"}}
+    }
+    assert decode_form(b"metadata[5]=x") == {"metadata": {"5": "x"}}
 
 
 def test_huge_indices_are_refused() -> None:

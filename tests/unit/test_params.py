@@ -369,3 +369,13 @@ def test_any_of_takes_the_first_shape_that_parses() -> None:
 def test_any_of_reports_the_first_shapes_error_when_none_parses() -> None:
     off_session = AnyOf((Bool(), Str(enum=("one_off", "recurring"))))
     assert rejected(off_session, "sometimes", "off_session").message == "Invalid boolean: sometimes"
+
+
+def test_metadata_keys_may_be_digits() -> None:
+    from tender.api.forms import decode_form
+
+    raw = decode_form(b"metadata[0]=a&metadata[1]=b&metadata[7]=c")
+    assert raw == {"metadata": {"0": "a", "1": "b", "7": "c"}} or raw["metadata"] == ["a", "b"]
+    decoded = decode_form(b"metadata[0]=a&metadata[1]=b")
+    assert Metadata().parse(decoded["metadata"], "metadata") == {"0": "a", "1": "b"}
+    assert Metadata().parse(decode_form(b"metadata[5]=x")["metadata"], "metadata") == {"5": "x"}

@@ -9,8 +9,10 @@ brackets after percent-decoding (SDKs send `metadata%5Bk%5D=v`, curl users `meta
     items[0][price]=p&items[1][price]=q  {"items": [{"price": "p"}, {"price": "q"}]}
 
 Values stay strings; an empty value stays "" (callers read it as "unset"). A bracket
-holding a canonical non-negative integer (`0`, `7`, not `07`) is an array index, so
-`metadata[1]=x` decodes as an (invalid) array: indices must run 0..n-1 without gaps.
+holding a canonical non-negative integer (`0`, `7`, not `07`) is an array index when the
+indices run 0..n-1; otherwise the digits are hash keys (`metadata[5]=x` is metadata key
+"5"). Parameter specs decide: a hash spec takes `{"0": …}` from `[…]`, an array spec
+refuses indices with gaps.
 `[]` appends a string and may only close a key; arrays of hashes must be indexed.
 """
 
@@ -22,6 +24,12 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from tender.core.errors import InvalidRequestError
+
+
+class IndexedList(list[Any]):
+    """A list spelled with explicit indices (`a[0]=x&a[1]=y`), which a hash spec may read
+    as the keys "0", "1" (metadata keys can be digits); `a[]=x` gives a plain list."""
+
 
 MAX_PARAMETERS = 2000  # pairs in one request
 MAX_DEPTH = 10  # bracket groups after the name: a[1]...[10] is the deepest allowed
@@ -212,9 +220,5 @@ def _finish(node: _Node, path: str) -> Any:
         return {key: _finish(child, _extend(path, key)) for key, child in node.children.items()}
     indices = sorted(node.children)
     if indices != list(range(len(indices))):
-        raise InvalidRequestError(
-            f"Invalid array: '{path}' has indices {', '.join(map(str, indices))}; array "
-            "indices must start at 0 and have no gaps.",
-            param=path,
-        )
-    return [_finish(node.children[i], _extend(path, i)) for i in indices]
+        return {str(i): _finish(node.children[i], _extend(path, i)) for i in indices}
+    return IndexedList(_finish(node.children[i], _extend(path, i)) for i in indices)

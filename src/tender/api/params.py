@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tender.api.forms import IndexedList
 from tender.core.errors import InvalidRequestError, invalid, missing
 from tender.core.metadata import UNSET
 
@@ -139,6 +140,12 @@ class List(Spec):
             return UNSET
         if isinstance(value, str):
             value = [value]  # Stripe accepts a scalar where an array of one is meant
+        if isinstance(value, dict) and value and all(k.isdigit() for k in value):
+            raise InvalidRequestError(
+                f"Invalid array: '{param}' has indices {', '.join(value)}; array indices "
+                "must start at 0 and have no gaps.",
+                param=param,
+            )
         if not isinstance(value, list):
             raise InvalidRequestError("Invalid array", param=param)
         if len(value) > self.max_items:
@@ -155,6 +162,7 @@ class Metadata(Spec):
     def parse(self, value: Any, param: str) -> Any:
         if value == "":
             return UNSET
+        value = _as_hash(value)
         if not isinstance(value, dict):
             raise InvalidRequestError("Invalid object", param=param)
         if len(value) > 50:
@@ -244,6 +252,13 @@ def unknown_parameter(name: str, key: str, fields: dict[str, Spec]) -> InvalidRe
     close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.75)
     message += f". Did you mean {close[0]}?" if close else ""
     return InvalidRequestError(message, code="parameter_unknown", param=name)
+
+
+def _as_hash(value: Any) -> Any:
+    """`metadata[0]=a&metadata[1]=b` decodes as a list; a hash spec reads it as keys."""
+    if isinstance(value, IndexedList):
+        return {str(i): item for i, item in enumerate(value)}
+    return value
 
 
 def _one_of(values: tuple[str, ...]) -> str:

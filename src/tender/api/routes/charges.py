@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from tender.api.endpoint import Call, Endpoint
-from tender.api.params import LIMIT, SHIPPING, Created, Hash, Metadata, Str, check_cursors, check_email
+from tender.api.params import SHIPPING, Hash, Metadata, Str, check_email
+from tender.api.routes.collections import LIST_PARAMS, SEARCH_PARAMS, list_response, search_response
 from tender.core import search
-from tender.services import charges
+from tender.core.errors import ResourceMissing
+from tender.services import charges, refunds
 from tender.services.context import Context
-from tender.services.listing import list_page, search_page
-from tender.store.base import ListQuery, Tx
+from tender.store.base import Tx
 
 UPDATE = {
     "description": Str(max_length=1000, nullable=True),
@@ -19,14 +20,7 @@ UPDATE = {
     "shipping": Hash(SHIPPING.fields, SHIPPING.required, nullable=True),
     "fraud_details": Hash({"user_report": Str(enum=("fraudulent", "safe"), nullable=True)}),
 }
-LIST = {
-    "created": Created(),
-    "customer": Str(),
-    "payment_intent": Str(),
-    "limit": LIMIT,
-    "starting_after": Str(),
-    "ending_before": Str(),
-}
+LIST = LIST_PARAMS | {"customer": Str(), "payment_intent": Str()}
 
 
 def _retrieve(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
@@ -39,43 +33,36 @@ def _update(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
-    check_cursors(p)
-    data, has_more = list_page(
-        tx,
-        ListQuery(
-            account=ctx.account,
-            type="charge",
-            limit=p.get("limit", 10),
-            starting_after=p.get("starting_after"),
-            ending_before=p.get("ending_before"),
-            created=p.get("created"),
-            customer=p.get("customer"),
-            parent=p.get("payment_intent"),
-        ),
+    return list_response(
+        tx, ctx, "charge", p, "/v1/charges", customer=p.get("customer"), parent=p.get("payment_intent")
     )
-    return {"object": "list", "data": data, "has_more": has_more, "url": "/v1/charges"}
 
 
 def _search(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
-    p = call.params
-    query = search.parse_query(p["query"], search.CHARGE_FIELDS)
-    data, next_page, total = search_page(tx, "charge", query, p.get("limit", 10), p.get("page"))
-    return {
-        "object": "search_result",
-        "data": data,
-        "has_more": next_page is not None,
-        "next_page": next_page,
-        "total_count": total,
-        "url": "/v1/charges/search",
-    }
+    return search_response(tx, "charge", search.CHARGE_FIELDS, call.params, "/v1/charges/search")
+
+
+def _refunds(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
+    charge = charges.retrieve(tx, ctx, call.path["charge"])
+    return list_response(tx, ctx, "refund", call.params, f"/v1/charges/{charge['id']}/refunds", parent=charge["id"])
+
+
+def _refund(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
+    charge = charges.retrieve(tx, ctx, call.path["charge"])
+    refund = refunds.retrieve(tx, ctx, call.path["refund"])
+    if refund["charge"] != charge["id"]:
+        raise ResourceMissing("refund", call.path["refund"], "refund")
+    return refund
 
 
 ENDPOINTS = [
     Endpoint("GET", "/v1/charges", _list, "list", LIST, item_type="charge"),
     Endpoint(
         "GET", "/v1/charges/search", _search, "search_result",
-        {"query": Str(), "limit": LIMIT, "page": Str()}, ("query",), item_type="charge",
+        SEARCH_PARAMS, ("query",), item_type="charge",
     ),
     Endpoint("GET", "/v1/charges/{charge}", _retrieve, "charge"),
     Endpoint("POST", "/v1/charges/{charge}", _update, "charge", UPDATE),
+    Endpoint("GET", "/v1/charges/{charge}/refunds", _refunds, "list", LIST_PARAMS, item_type="refund"),
+    Endpoint("GET", "/v1/charges/{charge}/refunds/{refund}", _refund, "refund"),
 ]

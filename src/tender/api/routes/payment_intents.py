@@ -6,20 +6,18 @@ from typing import Any
 
 from tender.api.endpoint import Call, Endpoint
 from tender.api.params import (
-    LIMIT,
     SHIPPING,
     AnyOf,
     Bool,
-    Created,
     Hash,
     Int,
     List,
     Metadata,
     Str,
-    check_cursors,
     check_email,
     check_url,
 )
+from tender.api.routes.collections import LIST_PARAMS, SEARCH_PARAMS, list_response, search_response
 from tender.api.routes.payment_methods import CREATE as PAYMENT_METHOD_DATA_FIELDS
 from tender.core import money, search
 from tender.core.descriptors import validate_descriptor, validate_suffix
@@ -27,8 +25,7 @@ from tender.core.errors import InvalidRequestError
 from tender.core.metadata import UNSET
 from tender.services import payment_intents
 from tender.services.context import Context
-from tender.services.listing import list_page, search_page
-from tender.store.base import ListQuery, Tx
+from tender.store.base import Tx
 
 CAPTURE_METHOD = Str(enum=("automatic", "automatic_async", "manual"))
 SETUP_FUTURE_USAGE = Str(enum=("off_session", "on_session"), nullable=True)
@@ -155,14 +152,8 @@ INCREMENT = {
     "metadata": Metadata(),
     "statement_descriptor": DESCRIPTOR,
 }
-LIST = {
-    "created": Created(),
-    "customer": Str(),
-    "limit": LIMIT,
-    "starting_after": Str(),
-    "ending_before": Str(),
-}
-SEARCH = {"query": Str(), "limit": LIMIT, "page": Str()}
+LIST = LIST_PARAMS | {"customer": Str()}
+SEARCH = SEARCH_PARAMS
 
 
 def _create(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
@@ -210,35 +201,15 @@ def _increment(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 
 def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
-    p = call.params
-    check_cursors(p)
-    data, has_more = list_page(
-        tx,
-        ListQuery(
-            account=ctx.account,
-            type="payment_intent",
-            limit=p.get("limit", 10),
-            starting_after=p.get("starting_after"),
-            ending_before=p.get("ending_before"),
-            created=p.get("created"),
-            customer=p.get("customer"),
-        ),
+    return list_response(
+        tx, ctx, "payment_intent", call.params, "/v1/payment_intents", customer=call.params.get("customer")
     )
-    return {"object": "list", "data": data, "has_more": has_more, "url": "/v1/payment_intents"}
 
 
 def _search(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
-    p = call.params
-    query = search.parse_query(p["query"], search.PAYMENT_INTENT_FIELDS)
-    data, next_page, total = search_page(tx, "payment_intent", query, p.get("limit", 10), p.get("page"))
-    return {
-        "object": "search_result",
-        "data": data,
-        "has_more": next_page is not None,
-        "next_page": next_page,
-        "total_count": total,
-        "url": "/v1/payment_intents/search",
-    }
+    return search_response(
+        tx, "payment_intent", search.PAYMENT_INTENT_FIELDS, call.params, "/v1/payment_intents/search"
+    )
 
 
 ENDPOINTS = [

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from tender.api.endpoint import Call, Endpoint
-from tender.api.params import BILLING_DETAILS, LIMIT, Hash, Int, Metadata, Str, check_cursors
+from tender.api.params import BILLING_DETAILS, Hash, Int, Metadata, Str
+from tender.api.routes.collections import LIST_PARAMS, list_response
 from tender.services import payment_methods
 from tender.services.context import Context
-from tender.services.listing import list_page
-from tender.store.base import ListQuery, Tx
+from tender.store.base import Tx
 
 CARD = Hash(
     {
@@ -48,21 +48,9 @@ def _update(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 
 def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
-    p = call.params
-    check_cursors(p)
-    data, has_more = list_page(
-        tx,
-        ListQuery(
-            account=ctx.account,
-            type="payment_method",
-            limit=p.get("limit", 10),
-            starting_after=p.get("starting_after"),
-            ending_before=p.get("ending_before"),
-            customer=p.get("customer"),
-        ),
-    )
     # Every PaymentMethod tender stores is a card, so `type=card` filters nothing out.
-    return {"object": "list", "data": data, "has_more": has_more, "url": "/v1/payment_methods"}
+    p = call.params
+    return list_response(tx, ctx, "payment_method", p, "/v1/payment_methods", customer=p.get("customer"))
 
 
 ENDPOINTS = [
@@ -82,13 +70,8 @@ ENDPOINTS = [
         "/v1/payment_methods",
         _list,
         "list",
-        {
-            "customer": Str(),
-            "type": Str(enum=("card",)),
-            "limit": LIMIT,
-            "starting_after": Str(),
-            "ending_before": Str(),
-        },
+        {k: v for k, v in LIST_PARAMS.items() if k != "created"}
+        | {"customer": Str(), "type": Str(enum=("card",))},
         item_type="payment_method",
     ),
 ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tender.api.endpoint import Call, Endpoint
-from tender.api.params import LIMIT, Created, Int, Metadata, Str, check_cursors
+from tender.api.params import Int, Metadata, Str
+from tender.api.routes.collections import LIST_PARAMS, list_response
 from tender.core.refunds import REASONS
 from tender.services import refunds
 from tender.services.context import Context
-from tender.services.listing import list_page
-from tender.store.base import ListQuery, Tx
+from tender.store.base import Tx
 
 CREATE = {
     "amount": Int(minimum=1),
@@ -19,14 +19,7 @@ CREATE = {
     "metadata": Metadata(),
     "reason": Str(enum=REASONS),
 }
-LIST = {
-    "charge": Str(),
-    "payment_intent": Str(),
-    "created": Created(),
-    "limit": LIMIT,
-    "starting_after": Str(),
-    "ending_before": Str(),
-}
+LIST = LIST_PARAMS | {"charge": Str(), "payment_intent": Str()}
 
 
 def _create(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
@@ -43,24 +36,11 @@ def _update(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
-    check_cursors(p)
     parent = p.get("charge")
     if "payment_intent" in p:
         intent = tx.get("payment_intent", p["payment_intent"])
         parent = intent.doc.get("latest_charge") if intent else "none"
-    data, has_more = list_page(
-        tx,
-        ListQuery(
-            account=ctx.account,
-            type="refund",
-            limit=p.get("limit", 10),
-            starting_after=p.get("starting_after"),
-            ending_before=p.get("ending_before"),
-            created=p.get("created"),
-            parent=parent,
-        ),
-    )
-    return {"object": "list", "data": data, "has_more": has_more, "url": "/v1/refunds"}
+    return list_response(tx, ctx, "refund", p, "/v1/refunds", parent=parent)
 
 
 ENDPOINTS = [
