@@ -275,7 +275,7 @@ def _attempt(
         if intent.get("customer") is None:
             method.private["consumed"] = True
         elif intent.get("setup_future_usage"):
-            _attach(tx, ctx, method, intent["customer"])
+            payment_methods.save_to_customer(tx, ctx, method, intent["customer"], set_up=True)
     else:
         error = CardError(result.message, code=result.code, decline_code=result.decline_code)
         step = lifecycle.fail_attempt(intent, error, method.doc, charge)
@@ -325,14 +325,6 @@ def _balance_in(tx: Tx, charge: dict[str, Any], amount: int, bypass_pending: boo
     )
     tx.insert(Stored(txn, {}))
     return str(txn["id"])
-
-
-def _attach(tx: Tx, ctx: Context, method: Stored, customer: str) -> None:
-    """setup_future_usage with a customer: the card is saved and set up (§1.11)."""
-    method.private["set_up"] = True
-    if method.doc.get("customer") != customer:
-        method.doc["customer"] = customer
-        emit(tx, ctx, "payment_method.attached", method.doc)
 
 
 def _next_action(ctx: Context, stored: Stored, method: Stored, attempt: dict[str, Any]) -> dict[str, Any]:

@@ -113,3 +113,13 @@ def update(tx: Tx, ctx: Context, method_id: str, params: dict[str, Any]) -> dict
     tx.update(stored)
     emit(tx, ctx, "payment_method.updated", doc, previous_attributes(before, doc))
     return doc
+
+
+def save_to_customer(tx: Tx, ctx: Context, method: Stored, customer: str, set_up: bool) -> None:
+    """The card now belongs to `customer` (and, after a SetupIntent or a payment with
+    setup_future_usage, is set up for later off-session use).  The caller persists."""
+    if set_up:
+        method.private["set_up"] = True
+    if method.doc.get("customer") != customer:
+        method.doc["customer"] = customer
+        emit(tx, ctx, "payment_method.attached", method.doc)
