@@ -48,3 +48,34 @@ def test_invalid_prefix_is_refused_and_changes_nothing() -> None:
         assert stripe.Charge.retrieve(intent.latest_charge).calculated_statement_descriptor == "TENDER* ORDER 12"
     finally:
         server.stop()
+
+
+def test_rolled_keys_replace_the_old_ones_within_seconds() -> None:
+    import re
+    import time
+
+    import httpx
+
+    from tests.support.server import SECRET_KEY
+
+    server = TenderServer().start()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TENDER_")}
+        env["TENDER_DB"] = f"sqlite:///{server.db_path}"
+        rolled = subprocess.run(
+            [sys.executable, "-m", "tender.cli", "keys", "roll"], env=env, capture_output=True, text=True
+        )
+        assert rolled.returncode == 0, rolled.stderr
+        new_key = re.search(r"sk_test_\w+", rolled.stdout.replace("\n", ""))
+        assert new_key and new_key.group(0) != SECRET_KEY
+        deadline = time.time() + 10
+        status = 200
+        while time.time() < deadline:
+            status = httpx.get(server.base_url + "/v1/balance", auth=(SECRET_KEY, "")).status_code
+            if status == 401:
+                break
+            time.sleep(0.5)
+        assert status == 401
+        assert httpx.get(server.base_url + "/v1/balance", auth=(new_key.group(0), "")).status_code == 200
+    finally:
+        server.stop()

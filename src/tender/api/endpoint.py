@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from tender.store.base import IdempotencyRecord, Tx
 log = logging.getLogger("tender.api")
 
 MAX_BODY = 1024 * 1024
+KEY_CACHE_SECONDS = 5.0
 DEFAULT_API_VERSION = "2026-10-28.endive"
 FIRST_API_VERSION = datetime.date(2011, 1, 1)
 VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
@@ -117,19 +119,23 @@ class Api:
         self.processor = processor
         self.capture_window = capture_window
         self.in_flight = idempotency.InFlight()
-        self._key_cache: dict[str, auth.Caller] = {}
+        self._key_cache: dict[str, tuple[auth.Caller, float]] = {}
 
     def authenticate(self, key: str | None) -> auth.Caller:
         if not key:
             raise auth.no_key()
         digest = ids.hash_api_key(key)
-        caller = self._key_cache.get(digest)
-        if caller is None:
-            found = self.store.find_api_key(digest)
-            if found is None:
-                raise auth.invalid_key(key)
-            caller = auth.Caller(account=found[0], publishable=found[1] == "publishable")
-            self._key_cache[digest] = caller
+        now = time.monotonic()
+        cached = self._key_cache.get(digest)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        found = self.store.find_api_key(digest)
+        if found is None:
+            self._key_cache.pop(digest, None)
+            raise auth.invalid_key(key)
+        caller = auth.Caller(account=found[0], publishable=found[1] == "publishable")
+        # A rolled or deleted key stops working within KEY_CACHE_SECONDS.
+        self._key_cache[digest] = (caller, now + KEY_CACHE_SECONDS)
         return caller
 
     async def handle(
@@ -174,8 +180,9 @@ class Api:
             if method == "POST" and idem_key is not None:
                 out_headers.append((b"idempotency-key", idem_key.encode()))
                 idempotency.check_key(idem_key)
+                digest = idempotency.params_hash([endpoint.path, path_params, raw, expand_paths])
                 status, payload, replayed_from = await self._idempotent(
-                    endpoint, ctx, call, expand_paths, idem_key, method, raw_digest=idempotency.params_hash([endpoint.path, path_params, raw])
+                    endpoint, ctx, call, expand_paths, idem_key, method, raw_digest=digest
                 )
                 if replayed_from:
                     out_headers.append((b"idempotent-replayed", b"true"))
