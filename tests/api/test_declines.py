@@ -127,3 +127,82 @@ def test_bad_card_data_names_the_field(card: dict[str, object], code: str, param
         stripe.PaymentMethod.create(type="card", card=card)
     assert info.value.code == code
     assert info.value.param == param
+
+
+def _pay_with_card(number: str, **billing: str) -> stripe.PaymentIntent:
+    return stripe.PaymentIntent.create(
+        amount=2500, currency="usd", payment_method_types=["card"], confirm=True,
+        payment_method_data={
+            "type": "card",
+            "card": {"number": number, "exp_month": 12, "exp_year": 2035, "cvc": "123"},
+            "billing_details": {"address": billing} if billing else {},
+        },
+    )
+
+
+def test_address_checks_pass_for_an_ordinary_card_when_an_address_is_given() -> None:
+    intent = _pay_with_card("4242424242424242", line1="1 Main St", postal_code="94107")
+    checks = stripe.Charge.retrieve(intent.latest_charge).payment_method_details.card.checks
+    assert (checks.cvc_check, checks.address_line1_check, checks.address_postal_code_check) == (
+        "pass", "pass", "pass"
+    )
+
+
+def test_address_checks_are_null_when_no_address_is_given() -> None:
+    intent = _pay_with_card("4242424242424242")
+    checks = stripe.Charge.retrieve(intent.latest_charge).payment_method_details.card.checks
+    assert checks.address_line1_check is None and checks.address_postal_code_check is None
+
+
+def test_avs_fail_card_fails_both_checks_but_the_payment_succeeds() -> None:
+    intent = _pay_with_card("4000000000000010", line1="1 Main St", postal_code="94107")
+    assert intent.status == "succeeded"
+    checks = stripe.Charge.retrieve(intent.latest_charge).payment_method_details.card.checks
+    assert checks.address_line1_check == "fail" and checks.address_postal_code_check == "fail"
+
+
+def test_avs_unchecked_card_reports_unavailable() -> None:
+    intent = _pay_with_card("4000000000000044", line1="1 Main St", postal_code="94107")
+    checks = stripe.Charge.retrieve(intent.latest_charge).payment_method_details.card.checks
+    assert checks.address_line1_check == "unavailable" and checks.address_postal_code_check == "unavailable"
+
+
+def test_cvc_check_fail_card_is_declined_with_incorrect_cvc() -> None:
+    with pytest.raises(stripe.CardError) as info:
+        _pay_with_card("4000000000000101")
+    assert info.value.code == "incorrect_cvc"
+    intent = stripe.PaymentIntent.retrieve(info.value.error.payment_intent.id)
+    charge = stripe.Charge.retrieve(intent.latest_charge)
+    assert charge.payment_method_details.card.checks.cvc_check == "fail"
+
+
+@pytest.mark.parametrize(
+    ("payment_method", "brand", "funding"),
+    [
+        ("pm_card_visa", "visa", "credit"),
+        ("pm_card_visa_debit", "visa", "debit"),
+        ("pm_card_mastercard", "mastercard", "credit"),
+        ("pm_card_mastercard_prepaid", "mastercard", "prepaid"),
+        ("pm_card_amex", "amex", "credit"),
+        ("pm_card_discover", "discover", "credit"),
+        ("pm_card_diners", "diners", "credit"),
+        ("pm_card_jcb", "jcb", "credit"),
+        ("pm_card_unionpay", "unionpay", "credit"),
+    ],
+)
+def test_every_brand_succeeds(payment_method: str, brand: str, funding: str) -> None:
+    intent = stripe.PaymentIntent.create(
+        amount=2500, currency="usd", payment_method_types=["card"], payment_method=payment_method,
+        confirm=True,
+    )
+    assert intent.status == "succeeded"
+    card = stripe.Charge.retrieve(intent.latest_charge).payment_method_details.card
+    assert (card.brand, card.funding) == (brand, funding)
+
+
+def test_country_card_sets_the_card_country() -> None:
+    intent = stripe.PaymentIntent.create(
+        amount=2500, currency="usd", payment_method_types=["card"], payment_method="pm_card_gb",
+        confirm=True,
+    )
+    assert stripe.Charge.retrieve(intent.latest_charge).payment_method_details.card.country == "GB"
