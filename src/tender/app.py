@@ -44,11 +44,16 @@ class BodyTooLarge(Exception):
 
 class TenderApp:
     def __init__(
-        self, store: Any, processor: Any, capture_window: int = 7 * 86400, sweep_interval: float = 60.0
+        self,
+        store: Any,
+        processor: Any,
+        capture_window: int = 7 * 86400,
+        sweep_interval: float = 60.0,
+        digest_key: bytes = b"",
     ) -> None:
         self.store = store
         self.processor = processor
-        self.api = Api(store, processor, capture_window)
+        self.api = Api(store, processor, capture_window, digest_key)
         self.sweep_interval = sweep_interval
         self._sweeper: asyncio.Task[None] | None = None
         self.routes: dict[str, list[Endpoint]] = {}

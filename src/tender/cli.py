@@ -46,12 +46,14 @@ def serve(db: str, host: str, port: int, secret_key: str | None, publishable_key
                         publishable_key=publishable_key, durability=durability)
     store = _open(settings)
     keys = accounts.ensure_test_account(store, settings.secret_key, settings.publishable_key)
-    processor = Simulator(accounts.fingerprint_key(store, keys.account))
+    secret = accounts.fingerprint_key(store, keys.account)
+    processor = Simulator(secret)
     app = TenderApp(
         store,
         processor,
         capture_window=int(os.environ.get("TENDER_CAPTURE_WINDOW", 7 * 86400)),
         sweep_interval=float(os.environ.get("TENDER_SWEEP_INTERVAL", 60)),
+        digest_key=secret,
     )
     base = f"http://{host}:{port}"
     console.print(f"[bold]tender[/bold] listening on {base}  (database {db}, durability {durability})")

@@ -114,8 +114,11 @@ def render_object(doc: dict[str, Any], ctx: Context, tx: Tx) -> dict[str, Any]:
 class Api:
     """Everything a request needs: the store, the processor, in-flight idempotency keys."""
 
-    def __init__(self, store: Any, processor: Any, capture_window: int = 7 * 86400) -> None:
+    def __init__(
+        self, store: Any, processor: Any, capture_window: int = 7 * 86400, digest_key: bytes = b""
+    ) -> None:
         self.store = store
+        self.digest_key = digest_key
         self.processor = processor
         self.capture_window = capture_window
         self.in_flight = idempotency.InFlight()
@@ -180,7 +183,9 @@ class Api:
             if method == "POST" and idem_key is not None:
                 out_headers.append((b"idempotency-key", idem_key.encode()))
                 idempotency.check_key(idem_key)
-                digest = idempotency.params_hash([endpoint.path, path_params, raw, expand_paths])
+                digest = idempotency.params_hash(
+                    [endpoint.path, path_params, raw, expand_paths], self.digest_key
+                )
                 status, payload, replayed_from = await self._idempotent(
                     endpoint, ctx, call, expand_paths, idem_key, method, raw_digest=digest
                 )

@@ -8,6 +8,7 @@ being executed answers 409; the same key with other parameters answers 400
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 import orjson
 
@@ -40,8 +41,10 @@ def check_key(key: str) -> None:
         )
 
 
-def params_hash(raw_params: object) -> str:
-    return hashlib.sha256(orjson.dumps(raw_params, option=orjson.OPT_SORT_KEYS)).hexdigest()
+def params_hash(raw_params: object, key: bytes) -> str:
+    """A keyed digest: parameters may hold card numbers, so a plain hash of them stored
+    beside the response could be brute-forced back into the number."""
+    return hmac.new(key, orjson.dumps(raw_params, option=orjson.OPT_SORT_KEYS), hashlib.sha256).hexdigest()
 
 
 def check_replay(
