@@ -22,7 +22,7 @@ lint: install
 	$(BIN)/ruff check src tests
 
 typecheck: install
-	$(BIN)/mypy --strict src/tender/core src/tender/processor src/tender/services
+	$(BIN)/mypy --strict src/tender/core src/tender/processor src/tender/services src/tender/webhooks
 
 unit: install
 	$(BIN)/pytest -q tests/unit

@@ -13,9 +13,11 @@ from tender.api.endpoint import Api, Endpoint, Response, dumps
 from tender.api.routes import ALL_ENDPOINTS
 from tender.core import clock, ids
 from tender.core.errors import InvalidRequestError
-from tender.services import payment_intents
+from tender.services import events, payment_intents
 from tender.services.context import Context
+from tender.web.static import serve as static
 from tender.web.threeds import pages
+from tender.webhooks.dispatcher import Dispatcher
 
 log = logging.getLogger("tender.app")
 
@@ -50,12 +52,18 @@ class TenderApp:
         capture_window: int = 7 * 86400,
         sweep_interval: float = 60.0,
         digest_key: bytes = b"",
+        dispatcher: Dispatcher | None = None,
+        event_retention: int = events.RETENTION,
     ) -> None:
         self.store = store
         self.processor = processor
         self.api = Api(store, processor, capture_window, digest_key)
         self.sweep_interval = sweep_interval
         self._sweeper: asyncio.Task[None] | None = None
+        # Webhook deliveries (issue 4): None when run with --no-dispatcher.
+        self.dispatcher = dispatcher
+        self._dispatching: asyncio.Task[None] | None = None
+        self.event_retention = event_retention
         self.routes: dict[str, list[Endpoint]] = {}
         for endpoint in ALL_ENDPOINTS:
             self.routes.setdefault(endpoint.method, []).append(endpoint)
@@ -72,6 +80,8 @@ class TenderApp:
             await self._api(scope, receive, send, path, method)
         elif path.startswith("/3d_secure/"):
             await self._challenge(scope, receive, send, path, method)
+        elif path.startswith("/js/"):
+            await _send(send, *static.respond(path, method, _header(scope, b"if-none-match")))
         elif path == "/healthz":
             await _send(send, 200, b'{"ok": true}', [(b"content-type", b"application/json")])
         else:
@@ -142,6 +152,10 @@ class TenderApp:
                 await self.sweep()
             except Exception:
                 log.exception("sweep failed")
+            try:
+                await self.store.delete_events_before(clock.now() - self.event_retention)
+            except Exception:
+                log.exception("event retention sweep failed")
 
     async def sweep(self) -> list[str]:
         account = self.store.first_account()
@@ -160,10 +174,15 @@ class TenderApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self._sweeper = asyncio.create_task(self._sweep_forever())
+                if self.dispatcher is not None:
+                    self._dispatching = asyncio.create_task(self.dispatcher.run())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._sweeper:
                     self._sweeper.cancel()
+                if self.dispatcher is not None and self._dispatching is not None:
+                    await self.dispatcher.stop()
+                    await asyncio.wait({self._dispatching}, timeout=5)
                 self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -34,13 +34,21 @@ def main() -> None:
     "--durability", envvar="TENDER_DURABILITY", type=click.Choice(["full", "normal"]), default="full",
     show_default=True, help="full: fsync every commit (survives power loss); normal: faster, may lose the last commits on power loss.",
 )
-def serve(db: str, host: str, port: int, secret_key: str | None, publishable_key: str | None, durability: str) -> None:
-    """Run the API server."""
+@click.option(
+    "--no-dispatcher", envvar="TENDER_NO_DISPATCHER", is_flag=True, default=False,
+    help="Do not deliver webhooks from this process (run `tender dispatcher` instead).",
+)
+def serve(
+    db: str, host: str, port: int, secret_key: str | None, publishable_key: str | None, durability: str,
+    no_dispatcher: bool,
+) -> None:
+    """Run the API server (and, unless --no-dispatcher, the webhook dispatcher)."""
     import uvicorn
 
     from tender.app import TenderApp
     from tender.processor.simulator import Simulator
-    from tender.services import accounts
+    from tender.services import accounts, events
+    from tender.webhooks.dispatcher import Dispatcher, DispatcherConfig
 
     settings = Settings(db=db, host=host, port=port, secret_key=secret_key,
                         publishable_key=publishable_key, durability=durability)
@@ -54,12 +62,15 @@ def serve(db: str, host: str, port: int, secret_key: str | None, publishable_key
         capture_window=int(os.environ.get("TENDER_CAPTURE_WINDOW", 7 * 86400)),
         sweep_interval=float(os.environ.get("TENDER_SWEEP_INTERVAL", 60)),
         digest_key=secret,
+        dispatcher=None if no_dispatcher else Dispatcher(store, DispatcherConfig.from_env()),
+        event_retention=int(os.environ.get("TENDER_EVENT_RETENTION", events.RETENTION)),
     )
     base = f"http://{host}:{port}"
     console.print(f"[bold]tender[/bold] listening on {base}  (database {db}, durability {durability})")
     _print_keys(store, keys)
     console.print(f"  API base:         {base}   (stripe.api_base = \"{base}\")")
     console.print("  3-D Secure pages: served by this server under /3d_secure/")
+    console.print(f"  Webhooks:         {'not delivered here (--no-dispatcher)' if no_dispatcher else 'delivered by this process'}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", lifespan="on")
 
@@ -137,6 +148,286 @@ def account(db: str, statement_descriptor_prefix: str | None, statement_descript
         store.close()
     console.print(f"statement descriptor:        {settings['statement_descriptor']}")
     console.print(f"statement descriptor prefix: {settings['statement_descriptor_prefix']}")
+
+
+# -- webhooks (issue 4) ---------------------------------------------------------------------
+#
+# `listen`, `events` and `webhooks` work on the database directly (like `keys`), so they
+# need the server's --db / TENDER_DB and no API key.  `trigger` goes through the API of
+# the running server, as a client would.
+
+DB_OPTION = click.option("--db", envvar="TENDER_DB", default="sqlite:///tender.db", show_default=True)
+
+
+def _cli_context(store):  # type: ignore[no-untyped-def]
+    from tender.processor.simulator import Simulator
+    from tender.services import accounts
+    from tender.services.context import Context
+
+    account = accounts.ensure_test_account(store, None, None).account
+    return Context(account=account, processor=Simulator(accounts.fingerprint_key(store, account)))
+
+
+def _run_until_signalled(main_coro, on_stop) -> None:  # type: ignore[no-untyped-def]
+    """Run `main_coro` until it ends or SIGINT/SIGTERM arrives; then await `on_stop()`."""
+    import asyncio
+    import signal
+
+    async def runner() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.ensure_future(main_coro)
+        stopping = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stopping.set)
+        waiter = asyncio.ensure_future(stopping.wait())
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        await on_stop()
+        await asyncio.wait({task}, timeout=5)
+        waiter.cancel()
+
+    asyncio.run(runner())
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    from tender.core.errors import StripeError
+
+    return click.ClickException(exc.message if isinstance(exc, StripeError) else str(exc))
+
+
+@main.command()
+@DB_OPTION
+@click.option("--durability", envvar="TENDER_DURABILITY", type=click.Choice(["full", "normal"]), default="full")
+def dispatcher(db: str, durability: str) -> None:
+    """Deliver webhooks from the database's outbox, without serving the API."""
+    from tender.webhooks.dispatcher import Dispatcher, DispatcherConfig
+
+    store = _open(Settings(db=db, durability=durability))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    worker = Dispatcher(store, DispatcherConfig.from_env())
+    console.print(f"[bold]tender dispatcher[/bold] delivering webhooks from {db}")
+    try:
+        _run_until_signalled(worker.run(), worker.stop)
+    finally:
+        store.close()
+
+
+@main.command()
+@click.option("--forward-to", required=True, help="URL that receives the events, e.g. http://localhost:4242/webhook")
+@click.option("--events", "event_types", default="*", show_default=True, help="Comma-separated event types.")
+@DB_OPTION
+def listen(forward_to: str, event_types: str, db: str) -> None:
+    """Forward events to a local URL, signed, and print one line per delivery.
+
+    Registers (or re-enables) a webhook endpoint for the URL in the server's database,
+    prints its signing secret — the same for the same URL every time — and delivers to
+    it from this process until interrupted; the endpoint is then disabled.
+    """
+    import asyncio
+    import datetime
+
+    from tender.services import webhook_endpoints
+    from tender.webhooks.dispatcher import Dispatcher, DispatcherConfig
+
+    store = _open(Settings(db=db))
+    ctx = _cli_context(store)
+    wanted = [name.strip() for name in event_types.split(",") if name.strip()]
+    try:
+        endpoint, secret = store.write_sync(
+            ctx.account, lambda tx: webhook_endpoints.listen_endpoint(tx, ctx, forward_to, wanted)
+        )
+    except Exception as exc:
+        store.close()
+        raise _fail(exc) from exc
+    console.print(f"Ready! Your webhook signing secret is [bold]{secret}[/bold] (^C to quit)")
+    console.print(f"  forwarding {', '.join(endpoint['enabled_events'])} to {forward_to} ({endpoint['id']})")
+    worker = Dispatcher(store, DispatcherConfig.from_env(), endpoint_ids=[endpoint["id"]])
+    seen = store.last_attempt_id()
+
+    async def forward() -> None:
+        nonlocal seen
+        delivering = asyncio.ensure_future(worker.run())
+        try:
+            while not delivering.done():
+                for attempt in store.attempts_after(seen, [endpoint["id"]]):
+                    seen = attempt["id"]
+                    when = datetime.datetime.fromtimestamp(attempt["attempted_at"]).strftime("%Y-%m-%d %H:%M:%S")
+                    answer = f"[{attempt['status_code']}]" if attempt["status_code"] else f"[{attempt['error']}]"
+                    console.print(
+                        f"{when}  --> {attempt['event_type']} [{attempt['event_id']}]  <-- {answer}",
+                        markup=False, highlight=False,
+                    )
+                await asyncio.sleep(0.1)
+        finally:
+            await worker.stop()
+            await asyncio.wait({delivering}, timeout=5)
+
+    def disable(tx):  # type: ignore[no-untyped-def]
+        return webhook_endpoints.update(tx, ctx, endpoint["id"], {"disabled": True})
+
+    try:
+        _run_until_signalled(forward(), worker.stop)
+    finally:
+        store.write_sync(ctx.account, disable)
+        store.close()
+
+
+@main.command()
+@click.argument("event")
+@click.option("--api-base", envvar="TENDER_API_BASE", default=None, help="Default: http://TENDER_HOST:TENDER_PORT")
+@click.option("--api-key", envvar="TENDER_SECRET_KEY", default=None,
+              help="Secret key; without one, a key valid for this command only is added to --db.")
+@DB_OPTION
+def trigger(event: str, api_base: str | None, api_key: str | None, db: str) -> None:
+    """Cause EVENT by creating the objects that emit it, through the API."""
+    import time
+
+    import httpx
+
+    from tender.core import ids
+    from tender.webhooks import triggers
+
+    steps = triggers.FIXTURES.get(event)
+    if steps is None:
+        raise click.ClickException(
+            f"tender cannot trigger {event!r}. Supported events:\n  " + "\n  ".join(sorted(triggers.FIXTURES))
+        )
+    base = api_base or f"http://{os.environ.get('TENDER_HOST', '127.0.0.1')}:{os.environ.get('TENDER_PORT', '12111')}"
+    temporary = None
+    store = None
+    if api_key is None:
+        store = _open(Settings(db=db))
+        account = _cli_context(store).account
+        api_key = ids.new_api_key("sk_test_")
+        temporary = ids.hash_api_key(api_key)
+        store.add_expiring_api_key(account, temporary, "secret", api_key[-4:], int(time.time()) + 300)
+    saved: dict[str, dict[str, object]] = {}
+    try:
+        with httpx.Client(base_url=base, auth=(api_key, ""), timeout=30) as client:
+            console.print(f"Running fixture for: {event}")
+            for step in steps:
+                path = triggers.resolve(step.path, saved)
+                params = {k: triggers.resolve(v, saved) for k, v in step.params.items()}
+                try:
+                    response = client.request(step.method, path, data=params)
+                except httpx.HTTPError as exc:
+                    raise click.ClickException(f"cannot reach tender at {base}: {exc}") from exc
+                body = response.json()
+                if response.status_code >= 400 and not (step.expect_error and response.status_code == 402):
+                    raise click.ClickException(
+                        f"{step.method} {path} answered {response.status_code}: {body.get('error', {}).get('message')}"
+                    )
+                if response.status_code == 402:
+                    body = body["error"].get("payment_intent") or body["error"]
+                saved[step.name] = body
+                console.print(f"  {step.method} {path} [{response.status_code}] {body.get('id', '')}", highlight=False)
+        console.print("Trigger succeeded! Check `tender events tail` or your listener for the events.")
+    finally:
+        if store is not None:
+            if temporary is not None:
+                store.delete_api_key(temporary)
+            store.close()
+
+
+@main.group()
+def events() -> None:
+    """Watch and resend events."""
+
+
+@events.command("tail")
+@click.option("--type", "type_pattern", default=None, help="Only these types; `*` wildcards, e.g. payment_intent.*")
+@DB_OPTION
+def events_tail(type_pattern: str | None, db: str) -> None:
+    """Print events as they are recorded (time, type, id, object, request)."""
+    import datetime
+    import fnmatch
+    import time
+
+    store = _open(Settings(db=db))
+    account = _cli_context(store).account
+    latest = store.events_after(account, None, limit=1_000_000)
+    cursor = (latest[-1]["created"], latest[-1]["id"]) if latest else None
+    console.print(f"Tailing events of {account} (^C to quit)")
+    try:
+        while True:
+            for event in store.events_after(account, cursor):
+                cursor = (event["created"], event["id"])
+                if type_pattern and not fnmatch.fnmatchcase(event["type"], type_pattern):
+                    continue
+                when = datetime.datetime.fromtimestamp(event["created"]).strftime("%Y-%m-%d %H:%M:%S")
+                console.print(
+                    f"{when}  {event['type']:<42} {event['id']}  {event['data']['object'].get('id')}"
+                    f"  request={event['request']['id']}",
+                    markup=False, highlight=False,
+                )
+            time.sleep(0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.close()
+
+
+@events.command("resend")
+@click.argument("event_id")
+@click.option("--webhook-endpoint", "endpoint_id", required=True, help="we_… to deliver it to")
+@DB_OPTION
+def events_resend(event_id: str, endpoint_id: str, db: str) -> None:
+    """Deliver EVENT_ID to a webhook endpoint again (the dispatcher sends it)."""
+    from tender.services import webhook_endpoints
+
+    store = _open(Settings(db=db))
+    ctx = _cli_context(store)
+    try:
+        delivery = store.write_sync(
+            ctx.account, lambda tx: webhook_endpoints.resend(tx, ctx, endpoint_id, event_id)
+        )
+    except Exception as exc:
+        raise _fail(exc) from exc
+    finally:
+        store.close()
+    console.print(f"{event_id} queued for {endpoint_id} (attempts so far: {delivery['attempts']})")
+
+
+@main.group()
+def webhooks() -> None:
+    """Inspect webhook endpoints and their deliveries."""
+
+
+@webhooks.command("attempts")
+@click.argument("endpoint_id")
+@click.option("--event", "event_id", default=None, help="Only attempts to deliver this event.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100))
+@DB_OPTION
+def webhooks_attempts(endpoint_id: str, event_id: str | None, limit: int, db: str) -> None:
+    """List the latest delivery attempts to ENDPOINT_ID."""
+    import asyncio
+    import datetime
+
+    from rich.table import Table
+
+    from tender.services import webhook_endpoints
+
+    store = _open(Settings(db=db))
+    ctx = _cli_context(store)
+    params: dict[str, object] = {"limit": limit}
+    if event_id:
+        params["event"] = event_id
+    try:
+        page = asyncio.run(store.read(ctx.account, lambda tx: webhook_endpoints.delivery_attempts(
+            tx, ctx, endpoint_id, params, ""
+        )))
+    except Exception as exc:
+        raise _fail(exc) from exc
+    finally:
+        store.close()
+    table = Table("time", "event", "type", "status", "latency", "response / error")
+    for attempt in page["data"]:
+        table.add_row(
+            datetime.datetime.fromtimestamp(attempt["created"]).strftime("%Y-%m-%d %H:%M:%S"),
+            attempt["event"], attempt["event_type"], str(attempt["response_status"] or "—"),
+            f"{attempt['latency_ms']:.0f} ms",
+            (attempt["error"] or attempt["response_body"] or "")[:60],
+        )
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_DIR = Path(os.environ.get("TENDER_OPENAPI_DIR", ROOT.parent / "shared" / "stripe-openapi"))
 
 # Object types whose full key set is compared with the current fixtures.
-SHAPE_CHECKED = ("payment_intent", "payment_method", "charge", "refund", "balance_transaction", "balance")
+SHAPE_CHECKED = (
+    "payment_intent", "payment_method", "charge", "refund", "balance_transaction", "balance", "customer",
+    "setup_intent",
+)
 # Fields the current API includes only when expanded (stripe-behaviour §0, 2022-11-15).
 ONLY_WHEN_EXPANDED = {"charge": {"refunds"}}
 
@@ -61,6 +64,10 @@ def validate_object(obj: Any, full_shape: bool = True) -> None:
     if kind in ("list", "search_result"):
         for item in obj["data"]:
             validate_object(item, full_shape)
+        return
+    if obj.get("deleted") is True:  # `{"id", "object", "deleted": true}` has its own schema
+        validator(f"deleted_{kind}").validate(obj)
+        assert set(obj) == {"id", "object", "deleted"}, obj
         return
     if kind not in _schemas():
         raise AssertionError(f"no schema for object type {kind!r}: {obj}")

@@ -20,7 +20,7 @@ import orjson
 
 from tender.api import auth, expand, forms, idempotency
 from tender.api.params import EXPAND, Spec, parse_fields
-from tender.core import ids
+from tender.core import ids, setup_intents
 from tender.core import payment_intents as lifecycle
 from tender.core.errors import APIError, InvalidRequestError, StripeError
 from tender.services.context import Context
@@ -84,13 +84,24 @@ def dumps(obj: Any) -> bytes:
 
 def error_body(exc: StripeError, publishable: bool) -> dict[str, Any]:
     body = exc.body()
-    if publishable and isinstance(body.get("payment_intent"), dict):
-        body["payment_intent"] = lifecycle.publishable_view(body["payment_intent"])
+    if publishable:
+        for kind, view in PUBLISHABLE_VIEWS.items():
+            if isinstance(body.get(kind), dict):
+                body[kind] = view(body[kind])
     return {"error": body}
+
+
+# What a publishable key holding an intent's client secret sees of it (§1.13).
+PUBLISHABLE_VIEWS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "payment_intent": lifecycle.publishable_view,
+    "setup_intent": setup_intents.publishable_view,
+}
 
 
 def render_object(doc: dict[str, Any], ctx: Context, tx: Tx) -> dict[str, Any]:
     """Shape one stored document for this caller and API version."""
+    if ctx.publishable and doc.get("object") == "setup_intent":
+        return setup_intents.publishable_view(doc)
     if doc.get("object") == "payment_intent":
         if ctx.publishable:
             return lifecycle.publishable_view(doc)

@@ -36,6 +36,16 @@ EXPANDABLE: dict[str, dict[str, str]] = {
         "failure_balance_transaction": "balance_transaction",
     },
     "payment_method": {"customer": "customer"},
+    "setup_intent": {
+        "customer": "customer",
+        "payment_method": "payment_method",
+        "latest_attempt": "setup_attempt",
+    },
+    "setup_attempt": {
+        "customer": "customer",
+        "payment_method": "payment_method",
+        "setup_intent": "setup_intent",
+    },
     "balance_transaction": {"source": "*"},
 }
 

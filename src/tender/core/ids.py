@@ -16,6 +16,7 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # A
 PREFIXES = {
     "payment_intent": "pi",
     "setup_intent": "seti",
+    "setup_attempt": "setatt",
     "payment_method": "pm",
     "customer": "cus",
     "charge": "ch",

@@ -10,6 +10,11 @@ from tender.core.errors import ResourceMissing
 from tender.processor.base import Processor
 from tender.store.base import Stored, Tx
 
+# The version events are rendered in: the account's default (stripe-behaviour §7.1), not
+# the `Stripe-Version` of the request that caused them.  tender stores objects in the
+# current shape, which is this version's.
+ACCOUNT_API_VERSION = "2026-10-28.endive"
+
 
 @dataclass
 class Context:
@@ -18,7 +23,7 @@ class Context:
     request_id: str | None = None
     idempotency_key: str | None = None
     publishable: bool = False
-    api_version: str = "2026-10-28.endive"
+    api_version: str = ACCOUNT_API_VERSION
     base_url: str = "http://127.0.0.1:12111"
     # How long an uncaptured authorisation holds (Stripe: 7 days for online cards).
     capture_window: int = 7 * 86400
@@ -31,14 +36,15 @@ def emit(
     obj: dict[str, Any],
     previous_attributes: dict[str, Any] | None = None,
 ) -> None:
-    """Record an event in the same transaction as the change that caused it."""
+    """Record an event in the same transaction as the change that caused it; the store
+    queues its webhook deliveries in that transaction too (the outbox)."""
     tx.insert_event(
         events.new_event(
             event_id=ids.new_id("event"),
             created=clock.now(),
             type=type,
             obj=obj,
-            api_version=ctx.api_version,
+            api_version=ACCOUNT_API_VERSION,
             request_id=ctx.request_id,
             idempotency_key=ctx.idempotency_key,
             previous_attributes=previous_attributes,
@@ -63,8 +69,11 @@ def load(tx: Tx, kind: str, object_id: str, param: str | None = None) -> Stored:
 DISPLAY_NAMES = {
     "payment_method": "PaymentMethod",
     "payment_intent": "payment_intent",
+    "setup_intent": "setupintent",
     "customer": "customer",
     "charge": "charge",
     "refund": "refund",
     "balance_transaction": "balance transaction",
+    "webhook_endpoint": "webhook endpoint",
+    "event": "event",
 }

@@ -22,7 +22,7 @@ from tender.processor.base import (
     AuthorizationRequest,
     Declined,
 )
-from tender.services import payment_methods
+from tender.services import authentication, customers, payment_methods
 from tender.services.context import Context, emit, emit_all, load
 from tender.store.base import Stored, Tx
 
@@ -120,7 +120,7 @@ def create(tx: Tx, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 def retrieve(tx: Tx, ctx: Context, intent_id: str, client_secret: str | None = None) -> dict[str, Any]:
     stored = load(tx, "payment_intent", intent_id, "intent")
     if ctx.publishable:
-        _check_client_secret(stored.doc, client_secret)
+        authentication.check_client_secret(stored.doc, client_secret)
     return stored.doc
 
 
@@ -161,7 +161,7 @@ def update(tx: Tx, ctx: Context, intent_id: str, params: dict[str, Any]) -> dict
             intent["payment_method"] = method.doc["id"]
             intent["status"] = lifecycle.REQUIRES_CONFIRMATION
         intent["next_action"] = None
-        stored.private.pop("pending_authentication", None)
+        authentication.drop_challenge(stored)
     if intent != before:
         intent["last_payment_error"] = None
     tx.update(stored)
@@ -173,7 +173,7 @@ def confirm(
 ) -> dict[str, Any]:
     stored = load(tx, "payment_intent", intent_id, "intent")
     if ctx.publishable:
-        _check_client_secret(stored.doc, params.pop("client_secret", None))
+        authentication.check_client_secret(stored.doc, params.pop("client_secret", None))
         if stored.doc["confirmation_method"] == "manual":
             raise InvalidRequestError(
                 "This PaymentIntent has `confirmation_method=manual`, so it can only be "
@@ -251,7 +251,7 @@ def _attempt(
         )
     )
     stored.private.pop("authenticated_payment_method", None)
-    stored.private.pop("pending_authentication", None)
+    authentication.drop_challenge(stored)
 
     if isinstance(result, AuthenticationRequired):
         if attempt["error_on_requires_action"]:
@@ -272,10 +272,11 @@ def _attempt(
     charge = _record_charge(tx, ctx, intent, method, result)
     if isinstance(result, Approved):
         step = lifecycle.succeed_authorization(intent, charge)
-        if intent.get("customer") is None:
-            method.private["consumed"] = True
-        elif intent.get("setup_future_usage"):
+        if intent.get("customer") and intent.get("setup_future_usage"):
             payment_methods.save_to_customer(tx, ctx, method, intent["customer"], set_up=True)
+        if method.doc.get("customer") is None:
+            # Used once without being saved to a customer: it may not be used again (§8.2).
+            method.private["consumed"] = True
     else:
         error = CardError(result.message, code=result.code, decline_code=result.decline_code)
         step = lifecycle.fail_attempt(intent, error, method.doc, charge)
@@ -329,28 +330,10 @@ def _balance_in(tx: Tx, charge: dict[str, Any], amount: int, bypass_pending: boo
 
 def _next_action(ctx: Context, stored: Stored, method: Stored, attempt: dict[str, Any]) -> dict[str, Any]:
     """Where the customer authenticates: a challenge page tender itself serves (§1.6)."""
-    nonce = ids.random_token(24)
-    intent = stored.doc
-    stored.private["pending_authentication"] = {
-        "nonce": nonce,
-        "payment_method": method.doc["id"],
-        "return_url": attempt["return_url"],
-        "off_session": attempt["off_session"],
-    }
-    url = f"{ctx.base_url}/3d_secure/{ctx.account}/{intent['id']}/{nonce}"
-    if attempt["return_url"] and not attempt["use_stripe_sdk"]:
-        return {
-            "type": "redirect_to_url",
-            "redirect_to_url": {"return_url": attempt["return_url"], "url": url},
-        }
-    return {
-        "type": "use_stripe_sdk",
-        "use_stripe_sdk": {
-            "type": "three_d_secure_redirect",
-            "stripe_js": url,
-            "source": f"src_{nonce}",
-        },
-    }
+    return authentication.begin_challenge(
+        ctx, stored, method.doc["id"], attempt["return_url"], attempt["use_stripe_sdk"],
+        off_session=attempt["off_session"],
+    )
 
 
 def complete_authentication(
@@ -360,15 +343,9 @@ def complete_authentication(
     the merchant's return_url (if the flow was a redirect)."""
     stored = load(tx, "payment_intent", intent_id, "intent")
     intent = stored.doc
-    pending = stored.private.get("pending_authentication")
-    if intent["status"] != lifecycle.REQUIRES_ACTION or not pending or pending["nonce"] != nonce:
-        raise InvalidRequestError(
-            "This authentication has already been completed or is no longer valid.",
-            code="payment_intent_unexpected_state",
-        )
+    pending = authentication.close_challenge(stored, nonce)
     method = load(tx, "payment_method", pending["payment_method"], "payment_method")
     return_url = pending.get("return_url")
-    stored.private.pop("pending_authentication", None)
     if not succeeded:
         step = lifecycle.authentication_failed(intent, method.doc)
         tx.update(stored)
@@ -437,7 +414,7 @@ def cancel(tx: Tx, ctx: Context, intent_id: str, params: dict[str, Any]) -> dict
     lifecycle.ensure_cancelable(intent)
     held = intent["status"] == lifecycle.REQUIRES_CAPTURE
     step = lifecycle.cancel(intent, params.get("cancellation_reason"), clock.now())
-    stored.private.pop("pending_authentication", None)
+    authentication.drop_challenge(stored)
     tx.update(stored)
     if held:
         charge_stored = load(tx, "charge", intent["latest_charge"], "charge")
@@ -527,22 +504,6 @@ def expire_authorizations(tx: Tx, ctx: Context, now: int) -> list[str]:
 # -- helpers ----------------------------------------------------------------------------
 
 
-def _check_client_secret(intent: dict[str, Any], client_secret: str | None) -> None:
-    if client_secret is None:
-        raise InvalidRequestError(
-            "Missing required param: client_secret.",
-            code="parameter_missing",
-            param="client_secret",
-        )
-    if client_secret != intent["client_secret"]:
-        raise InvalidRequestError(
-            "The client_secret provided does not match the client_secret associated with "
-            "the PaymentIntent.",
-            code="payment_intent_invalid_parameter",
-            param="client_secret",
-        )
-
-
 def _card_options(current: dict[str, Any], given: Any) -> dict[str, Any]:
     if given is UNSET:
         return {"card": lifecycle.card_options()}
@@ -555,8 +516,8 @@ def _card_options(current: dict[str, Any], given: Any) -> dict[str, Any]:
 
 
 def _customer_id(tx: Tx, customer: str) -> str:
-    load(tx, "customer", customer, "customer")
-    return customer
+    """A customer that exists and is not deleted."""
+    return str(customers.load_existing(tx, customer, "customer").doc["id"])
 
 
 def _payment_method_from(

@@ -1,4 +1,5 @@
-"""PaymentMethod use cases: create from card data, resolve test ids, retrieve, update."""
+"""PaymentMethod use cases: create from card data, resolve test ids, retrieve, update,
+attach to a customer and detach."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import copy
 from typing import Any
 
 from tender.core import clock, ids
+from tender.core import customers as customer_rules
 from tender.core.errors import CardError, InvalidRequestError, ResourceMissing
 from tender.core.events import previous_attributes
 from tender.core.metadata import UNSET, merge_metadata
@@ -123,3 +125,54 @@ def save_to_customer(tx: Tx, ctx: Context, method: Stored, customer: str, set_up
     if method.doc.get("customer") != customer:
         method.doc["customer"] = customer
         emit(tx, ctx, "payment_method.attached", method.doc)
+
+
+def attach(tx: Tx, ctx: Context, method_id: str, customer_id: str) -> dict[str, Any]:
+    """POST /v1/payment_methods/:id/attach: the card becomes reusable by that customer
+    (§8.2); attaching it again to the same customer changes nothing."""
+    customer = load(tx, "customer", customer_id, "customer")
+    customer_rules.ensure_exists(customer.doc, "customer")
+    method = resolve(tx, ctx, method_id)
+    attach_stored(tx, ctx, method, customer_id)
+    return method.doc
+
+
+def attach_stored(tx: Tx, ctx: Context, method: Stored, customer_id: str) -> None:
+    """Attach `method` to a customer known to exist, verifying the card with the issuer
+    first: decline test cards refuse with their card error (402) and nothing changes."""
+    if not check_attachable(ctx, method, customer_id):
+        return
+    save_to_customer(tx, ctx, method, customer_id, set_up=False)
+    tx.update(method)
+
+
+def check_attachable(ctx: Context, method: Stored, customer_id: str) -> bool:
+    """Refuse what may not be attached; False when it already is attached to this customer."""
+    if not customer_rules.ensure_attachable(method.doc, method.private, customer_id):
+        return False
+    refusal = ctx.processor.check_attachable(method.private["token"])
+    if refusal is not None:
+        raise refusal
+    return True
+
+
+def detach(tx: Tx, ctx: Context, method_id: str) -> dict[str, Any]:
+    """POST /v1/payment_methods/:id/detach: permanent, the card can never be used or
+    attached again; it stops being its customer's default (§8.2)."""
+    method = load(tx, "payment_method", method_id, "payment_method")
+    owner = customer_rules.ensure_detachable(method.doc)
+    before = copy.deepcopy(method.doc)
+    method.doc["customer"] = None
+    method.private["detached"] = True
+    tx.update(method)
+    emit(tx, ctx, "payment_method.detached", method.doc, previous_attributes(before, method.doc))
+    customer = tx.get_for_update("customer", owner)
+    if customer is not None and not customer_rules.is_deleted(customer.doc):
+        customer_before = copy.deepcopy(customer.doc)
+        if customer_rules.forget_payment_method(customer.doc, method_id):
+            tx.update(customer)
+            emit(
+                tx, ctx, "customer.updated", customer.doc,
+                previous_attributes(customer_before, customer.doc),
+            )
+    return method.doc

@@ -14,6 +14,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from tender.core import webhook_endpoints
 from tender.core.errors import APIError, StripeError
 from tender.store.base import IdempotencyRecord, ListQuery, Stored
 
@@ -195,10 +197,184 @@ class SQLiteTx:
         )
 
     def insert_event(self, event: dict[str, Any]) -> None:
+        """The event, and in the same transaction one outbox row per enabled endpoint
+        that receives its type: no event is ever without its deliveries."""
         self.conn.execute(
             "INSERT INTO events (id, account, type, created, doc) VALUES (?, ?, ?, ?, ?)",
             (event["id"], self.account, event["type"], event["created"], orjson.dumps(event)),
         )
+        now = time.time()
+        for endpoint_id, enabled_events in self.conn.execute(
+            "SELECT id, json_extract(doc, '$.enabled_events') FROM objects"
+            " WHERE type = 'webhook_endpoint' AND status = 'enabled' AND account = ?",
+            (self.account,),
+        ).fetchall():
+            if webhook_endpoints.receives(orjson.loads(enabled_events), event["type"]):
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO deliveries (event_id, endpoint_id, account, status,"
+                    " created, window_start, next_attempt_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
+                    (event["id"], endpoint_id, self.account, now, now, now),
+                )
+
+    # -- events and webhook deliveries (issue 4) ------------------------------------
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            f"SELECT doc, {_PENDING_WEBHOOKS} FROM events WHERE id = ? AND account = ?",
+            (event_id, self.account),
+        ).fetchone()
+        return _event_doc(row) if row else None
+
+    def list_events(
+        self,
+        *,
+        limit: int,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+        created: dict[str, int] | None = None,
+        type_pattern: str | None = None,
+        types: list[str] | None = None,
+        delivery_success: bool | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Newest first; `type_pattern` may use `*` wildcards; `delivery_success`
+        keeps events every endpoint received (true) or not yet / never (false)."""
+        where = ["account = ?"]
+        args: list[Any] = [self.account]
+        if type_pattern is not None:
+            where.append("type GLOB ?")
+            args.append(type_pattern)
+        if types is not None:
+            where.append(f"type IN ({', '.join('?' * len(types))})")
+            args.extend(types)
+        for op, sql in (("gt", ">"), ("gte", ">="), ("lt", "<"), ("lte", "<="), ("eq", "=")):
+            if created and op in created:
+                where.append(f"created {sql} ?")
+                args.append(created[op])
+        if delivery_success is not None:
+            where.append(("NOT " if delivery_success else "") + f"EXISTS ({_UNDELIVERED})")
+        backwards = False
+        if starting_after is not None:
+            where.append("(created, id) < (SELECT created, id FROM events WHERE id = ?)")
+            args.append(starting_after)
+        elif ending_before is not None:
+            where.append("(created, id) > (SELECT created, id FROM events WHERE id = ?)")
+            args.append(ending_before)
+            backwards = True
+        order = "ASC" if backwards else "DESC"
+        rows = self.conn.execute(
+            f"SELECT doc, {_PENDING_WEBHOOKS} FROM events WHERE {' AND '.join(where)}"
+            f" ORDER BY created {order}, id {order} LIMIT ?",
+            (*args, limit + 1),
+        ).fetchall()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        return [_event_doc(row) for row in rows], has_more
+
+    def delete(self, type: str, object_id: str) -> bool:
+        cur = self.conn.execute(
+            "DELETE FROM objects WHERE id = ? AND account = ? AND type = ?",
+            (object_id, self.account, type),
+        )
+        return cur.rowcount == 1
+
+    def close_deliveries(self, endpoint_id: str, status: str) -> int:
+        """Stop retrying an endpoint's pending deliveries (it was disabled or deleted)."""
+        cur = self.conn.execute(
+            "UPDATE deliveries SET status = ?, next_attempt_at = NULL, claim = NULL"
+            " WHERE endpoint_id = ? AND account = ? AND status = 'pending'",
+            (status, endpoint_id, self.account),
+        )
+        return cur.rowcount
+
+    def get_delivery(self, event_id: str, endpoint_id: str) -> dict[str, Any] | None:
+        cur = self.conn.execute(
+            "SELECT * FROM deliveries WHERE event_id = ? AND endpoint_id = ? AND account = ?",
+            (event_id, endpoint_id, self.account),
+        )
+        row = cur.fetchone()
+        return dict(zip([c[0] for c in cur.description], row, strict=True)) if row else None
+
+    def schedule_delivery(self, event_id: str, endpoint_id: str, now: float) -> None:
+        """Due now, with a fresh retry window: a manual resend (or a first delivery)."""
+        self.conn.execute(
+            "INSERT INTO deliveries (event_id, endpoint_id, account, status, created,"
+            " window_start, next_attempt_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)"
+            " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending',"
+            " window_start = excluded.window_start, next_attempt_at = excluded.next_attempt_at,"
+            " claim = NULL",
+            (event_id, endpoint_id, self.account, now, now, now),
+        )
+
+    def finish_delivery(
+        self,
+        event_id: str,
+        endpoint_id: str,
+        *,
+        status: str,
+        next_attempt_at: float | None,
+        attempted_at: float,
+        status_code: int | None,
+        error: str | None,
+    ) -> None:
+        self.conn.execute(
+            "UPDATE deliveries SET status = ?, next_attempt_at = ?, claim = NULL,"
+            " attempts = attempts + 1, last_attempt_at = ?, last_status_code = ?, last_error = ?"
+            " WHERE event_id = ? AND endpoint_id = ? AND account = ?",
+            (status, next_attempt_at, attempted_at, status_code, error, event_id, endpoint_id,
+             self.account),
+        )
+
+    def insert_delivery_attempt(self, attempt: dict[str, Any]) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO delivery_attempts (account, event_id, endpoint_id, event_type, url,"
+            " attempted_at, succeeded, status_code, latency_ms, response_body, error)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.account, attempt["event_id"], attempt["endpoint_id"], attempt["event_type"],
+                attempt["url"], attempt["attempted_at"], int(attempt["succeeded"]),
+                attempt["status_code"], attempt["latency_ms"], attempt["response_body"],
+                attempt["error"],
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def list_delivery_attempts(
+        self,
+        endpoint_id: str,
+        *,
+        limit: int,
+        event_id: str | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """An endpoint's attempts, newest first; cursors are attempt numbers."""
+        where = ["endpoint_id = ?", "account = ?"]
+        args: list[Any] = [endpoint_id, self.account]
+        if event_id is not None:
+            where.append("event_id = ?")
+            args.append(event_id)
+        backwards = False
+        if starting_after is not None:
+            where.append("id < ?")
+            args.append(starting_after)
+        elif ending_before is not None:
+            where.append("id > ?")
+            args.append(ending_before)
+            backwards = True
+        cur = self.conn.execute(
+            f"SELECT * FROM delivery_attempts WHERE {' AND '.join(where)}"
+            f" ORDER BY id {'ASC' if backwards else 'DESC'} LIMIT ?",
+            (*args, limit + 1),
+        )
+        names = [c[0] for c in cur.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        return rows, has_more
 
     def save_idempotency(self, key: str, record: IdempotencyRecord) -> None:
         self.conn.execute(
@@ -216,6 +392,32 @@ class SQLiteTx:
                 record.request_id,
             ),
         )
+
+
+# Deliveries not (yet) received: still being retried, or given up on.
+_UNDELIVERED = (
+    "SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status IN ('pending', 'failed')"
+)
+_PENDING_WEBHOOKS = (
+    "(SELECT COUNT(*) FROM deliveries d WHERE d.event_id = events.id"
+    " AND d.status IN ('pending', 'failed'))"
+)
+
+
+def _endpoint_scope(endpoint_ids: Iterable[str] | None) -> tuple[str, list[str]]:
+    """A SQL condition limiting deliveries to some endpoints (`tender listen`)."""
+    if endpoint_ids is None:
+        return "", []
+    chosen = list(endpoint_ids)
+    return f" AND endpoint_id IN ({', '.join('?' * len(chosen)) or 'NULL'})", chosen
+
+
+def _event_doc(row: tuple[Any, ...]) -> dict[str, Any]:
+    """Events are stored as created and never re-rendered; only `pending_webhooks`,
+    the endpoints still to receive it, is live."""
+    doc: dict[str, Any] = orjson.loads(row[0])
+    doc["pending_webhooks"] = row[1]
+    return doc
 
 
 def _customer_of(doc: dict[str, Any]) -> str | None:
@@ -405,6 +607,161 @@ class SQLiteStore:
                 "SELECT kind, last4 FROM api_keys WHERE account = ? ORDER BY created", (account,)
             )
         ]
+
+    # -- the webhook outbox, across accounts (issue 4) -------------------------------
+
+    def next_delivery_due(self, endpoint_ids: Iterable[str] | None = None) -> float | None:
+        """When the earliest pending delivery comes due (None: nothing pending)."""
+        scope, args = _endpoint_scope(endpoint_ids)
+        row = self._reader.execute(
+            f"SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'{scope}", args
+        ).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    async def claim_deliveries(
+        self,
+        *,
+        now: float,
+        lease_until: float,
+        token: str,
+        limit: int,
+        per_endpoint: int,
+        busy: dict[str, int],
+        endpoint_ids: Iterable[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Take up to `limit` due deliveries, at most `per_endpoint` in flight for any one
+        endpoint (counting `busy`, those this dispatcher already holds), so a slow or
+        dead endpoint cannot occupy every slot.  A claim is a lease: the delivery comes
+        due again at `lease_until` unless its outcome is recorded first, which is what
+        makes a `kill -9` between claim and record harmless (at-least-once)."""
+        scope, scope_args = _endpoint_scope(endpoint_ids)
+
+        def claim(tx: SQLiteTx) -> list[dict[str, Any]]:
+            conn = tx.conn
+            candidates = conn.execute(
+                "SELECT event_id, endpoint_id FROM (SELECT event_id, endpoint_id, next_attempt_at,"
+                " ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, event_id) AS rank"
+                f" FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?{scope})"
+                " WHERE rank <= ? ORDER BY next_attempt_at",
+                (now, *scope_args, per_endpoint),
+            ).fetchall()
+            taken: dict[str, int] = {}
+            claimed: list[dict[str, Any]] = []
+            for event_id, endpoint_id in candidates:
+                if len(claimed) >= limit:
+                    break
+                if busy.get(endpoint_id, 0) + taken.get(endpoint_id, 0) >= per_endpoint:
+                    continue
+                row = conn.execute(
+                    "SELECT d.account, d.attempts, d.window_start, e.type, e.doc, o.doc, o.private,"
+                    " (SELECT COUNT(*) FROM deliveries x WHERE x.event_id = d.event_id"
+                    "  AND x.status IN ('pending', 'failed'))"
+                    " FROM deliveries d LEFT JOIN events e ON e.id = d.event_id"
+                    " LEFT JOIN objects o ON o.id = d.endpoint_id AND o.type = 'webhook_endpoint'"
+                    " WHERE d.event_id = ? AND d.endpoint_id = ?",
+                    (event_id, endpoint_id),
+                ).fetchone()
+                account, attempts, window_start, event_type, event_doc, doc, private, pending = row
+                if event_doc is None or doc is None:  # retention or endpoint deletion won
+                    conn.execute(
+                        "UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL"
+                        " WHERE event_id = ? AND endpoint_id = ?",
+                        (event_id, endpoint_id),
+                    )
+                    continue
+                endpoint = orjson.loads(doc)
+                if endpoint["status"] != "enabled":
+                    conn.execute(
+                        "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL"
+                        " WHERE event_id = ? AND endpoint_id = ?",
+                        (event_id, endpoint_id),
+                    )
+                    continue
+                conn.execute(
+                    "UPDATE deliveries SET next_attempt_at = ?, claim = ?"
+                    " WHERE event_id = ? AND endpoint_id = ?",
+                    (lease_until, token, event_id, endpoint_id),
+                )
+                taken[endpoint_id] = taken.get(endpoint_id, 0) + 1
+                claimed.append({
+                    "account": account,
+                    "event_id": event_id,
+                    "event_type": event_type,
+                    "event": _event_doc((event_doc, pending)),
+                    "endpoint_id": endpoint_id,
+                    "url": endpoint["url"],
+                    "private": orjson.loads(private),
+                    "attempts": attempts,
+                    "window_start": window_start,
+                })
+            return claimed
+
+        return await self.write("", claim)
+
+    async def delete_events_before(self, cutoff: int, batch: int = 5000) -> int:
+        """Retention: events created before `cutoff`, with their deliveries and attempts,
+        in batches so that no single transaction holds the writer for long."""
+
+        def delete(tx: SQLiteTx) -> int:
+            conn = tx.conn
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM events WHERE created < ? LIMIT ?", (cutoff, batch)
+            )]
+            for table in ("delivery_attempts", "deliveries"):
+                conn.executemany(f"DELETE FROM {table} WHERE event_id = ?", [(i,) for i in ids])
+            conn.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in ids])
+            return len(ids)
+
+        total = 0
+        while True:
+            deleted = await self.write("", delete)
+            total += deleted
+            if deleted < batch:
+                return total
+
+    def events_after(
+        self, account: str, after: tuple[int, str] | None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Events newer than `after` (created, id), oldest first: `tender events tail`."""
+        where, args = "account = ?", [account]
+        if after is not None:
+            where += " AND (created, id) > (?, ?)"
+            args += [after[0], after[1]]
+        rows = self._reader.execute(
+            f"SELECT doc, {_PENDING_WEBHOOKS} FROM events WHERE {where}"
+            " ORDER BY created, id LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        return [_event_doc(row) for row in rows]
+
+    def attempts_after(self, after_id: int, endpoint_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts recorded after attempt number `after_id`, oldest first."""
+        scope, args = _endpoint_scope(endpoint_ids)
+        cur = self._reader.execute(
+            f"SELECT * FROM delivery_attempts WHERE id > ?{scope} ORDER BY id LIMIT 1000",
+            (after_id, *args),
+        )
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def last_attempt_id(self) -> int:
+        row = self._reader.execute("SELECT MAX(id) FROM delivery_attempts").fetchone()
+        return int(row[0] or 0)
+
+    def add_expiring_api_key(self, account: str, key_hash: str, kind: str, last4: str, expires_at: int) -> None:
+        """A key for one CLI command (`tender trigger`), unusable after `expires_at`."""
+        def add(tx: SQLiteTx) -> None:
+            tx.conn.execute(
+                "INSERT INTO api_keys (key_hash, account, kind, last4, created, expires_at)"
+                " VALUES (?, ?, ?, ?, strftime('%s','now'), ?)",
+                (key_hash, account, kind, last4, expires_at),
+            )
+        self.write_sync(account, add)
+
+    def delete_api_key(self, key_hash: str) -> None:
+        def delete(tx: SQLiteTx) -> None:
+            tx.conn.execute("DELETE FROM api_keys WHERE key_hash = ?", (key_hash,))
+        self.write_sync("", delete)
 
     def close(self) -> None:
         self._jobs.put(None)

@@ -1,4 +1,4 @@
-"""/v1/payment_methods: card PaymentMethods."""
+"""/v1/payment_methods: card PaymentMethods, attached to customers and detached."""
 
 from __future__ import annotations
 
@@ -53,6 +53,14 @@ def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     return list_response(tx, ctx, "payment_method", p, "/v1/payment_methods", customer=p.get("customer"))
 
 
+def _attach(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
+    return payment_methods.attach(tx, ctx, call.path["payment_method"], call.params["customer"])
+
+
+def _detach(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
+    return payment_methods.detach(tx, ctx, call.path["payment_method"])
+
+
 ENDPOINTS = [
     Endpoint(
         "POST",
@@ -74,4 +82,9 @@ ENDPOINTS = [
         | {"customer": Str(), "type": Str(enum=("card",))},
         item_type="payment_method",
     ),
+    Endpoint(
+        "POST", "/v1/payment_methods/{payment_method}/attach", _attach, "payment_method",
+        {"customer": Str()}, required=("customer",),
+    ),
+    Endpoint("POST", "/v1/payment_methods/{payment_method}/detach", _detach, "payment_method"),
 ]

@@ -1,0 +1,1 @@
+"""`make bench`: tender's load benchmark (issue #7). See docs/performance.md."""

@@ -1,0 +1,75 @@
+"""The ceiling: a bare ASGI endpoint on tender's server stack.
+
+It answers every request with a fixed body — a real PaymentIntent as tender renders it,
+captured at the start of the benchmark — and the same response headers tender sends.  No
+parsing, no authentication, no database: the most any tender endpoint could do on this
+machine with uvicorn + httptools + uvloop, one process, access log off.
+
+    python -m bench.ceiling --port 12112 --body pi.json
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+HEADERS_LIKE_TENDER = [
+    (b"content-type", b"application/json"),
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-credentials", b"true"),
+    (b"access-control-allow-methods", b"GET, POST, HEAD, OPTIONS, DELETE"),
+    (
+        b"access-control-expose-headers",
+        b"Request-Id, Stripe-Manage-Version, Stripe-Should-Retry, X-Stripe-External-Auth-Required, "
+        b"X-Stripe-Privileged-Session-Required",
+    ),
+    (b"access-control-max-age", b"300"),
+    (b"cache-control", b"no-cache, no-store"),
+    (b"request-id", b"req_0000000000000000000000000"),
+    (b"stripe-version", b"2026-10-28.endive"),
+    (b"stripe-should-retry", b"false"),
+]
+
+
+def make_app(body: bytes) -> Any:
+    start = {"type": "http.response.start", "status": 200, "headers": HEADERS_LIKE_TENDER}
+    message = {"type": "http.response.body", "body": body}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                event = await receive()
+                await send({"type": event["type"] + ".complete"})
+                if event["type"] == "lifespan.shutdown":
+                    return
+        if scope["type"] != "http":
+            return
+        # Drain the request body as any real endpoint must.
+        more = True
+        while more:
+            more = (await receive()).get("more_body", False)
+        await send(start)
+        await send(message)
+
+    return app
+
+
+def main() -> None:
+    import uvicorn
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--body", required=True, help="file holding the JSON body to serve")
+    args = parser.parse_args()
+    with open(args.body, "rb") as f:
+        body = f.read()
+    # The stack `tender serve` gets from uvicorn[standard]: uvloop + httptools, 1 process.
+    uvicorn.run(
+        make_app(body), host=args.host, port=args.port, loop="uvloop", http="httptools",
+        access_log=False, log_level="warning", lifespan="on",
+    )
+
+
+if __name__ == "__main__":
+    main()

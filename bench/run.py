@@ -1,0 +1,469 @@
+"""tender's benchmark (issue #7): `make bench`, `make bench-quick`.
+
+For each backend (SQLite now; PostgreSQL is skipped until tender has that store) and each
+tier of stored PaymentIntents, on this machine in this run:
+
+- ceiling   a bare ASGI endpoint on the same stack (uvicorn + httptools + uvloop, one
+            process, access log off) answering a real PaymentIntent's JSON;
+- create    POST /v1/payment_intents  amount, currency, payment_method_types[]=card;
+- confirm   the same with confirm=true&payment_method=pm_card_visa (create+confirm);
+- retrieve  GET /v1/payment_intents/:id, ids drawn at random from the seeded set;
+- list      GET /v1/payment_intents?limit=10;
+- search    GET /v1/payment_intents/search?query=status:"succeeded";
+- mix       40% retrieve, 25% create, 25% create+confirm (a fresh intent confirmed in the
+            same request), 10% list;
+
+at 1, 16 and 64 connections, each measured `--runs` times (median reported) after a
+warm-up, every cell on a freshly started server over a database put back to its seeded
+state.  Prints a table and the issue's targets; writes bench/results/<timestamp>.json.
+
+    python -m bench.run                 # tiers 10k and 1m (make bench)
+    python -m bench.run --quick         # tiny tier, one short run per cell (make bench-quick)
+    python -m bench.run --tiers 10k --profile create,retrieve
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import datetime
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench import loadgen, probe
+from bench import profile as profiling
+from bench.backends import BACKENDS, PUBLISHABLE_KEY, SECRET_KEY, Backend, Prepared, Tier
+from bench.servers import ROOT, Server, ceiling_server, stop_all, system_busy_seconds
+
+SCENARIOS = ("ceiling", "create", "confirm", "retrieve", "list", "search", "mix")
+LABELS = {
+    "ceiling": "ceiling (bare ASGI)",
+    "create": "create",
+    "confirm": "create+confirm",
+    "retrieve": "retrieve",
+    "list": "list (limit 10)",
+    "search": "search status",
+    "mix": "mix 40/25/25/10",
+}
+WRITES = {"create", "confirm", "mix"}
+TIERS = {"tiny": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+TARGET_CONNECTIONS = 64
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true",
+                   help="tiny tier, 1 run of 1 s per cell at 1 and 64 connections, one server per scenario")
+    p.add_argument("--backends", default="sqlite,postgresql")
+    p.add_argument("--tiers", default=None, help=f"comma-separated, from {', '.join(TIERS)} (default 10k,1m)")
+    p.add_argument("--scenarios", default=",".join(SCENARIOS))
+    p.add_argument("--connections", default=None, help="default 1,16,64")
+    p.add_argument("--duration", type=float, default=None, help="seconds per measured run (default 5)")
+    p.add_argument("--runs", type=int, default=None, help="measured runs per cell; the median is reported (default 3)")
+    p.add_argument("--warmup", type=float, default=None, help="seconds of warm-up per cell (default 2)")
+    p.add_argument("--drain-limit", type=float, default=20.0,
+                   help="seconds to wait for a server to finish requests left over from a run")
+    p.add_argument("--profile", default="", help="scenarios to sample with py-spy, e.g. create,retrieve")
+    p.add_argument("--profile-seconds", type=int, default=10)
+    p.add_argument("--profile-connections", type=int, default=TARGET_CONNECTIONS)
+    p.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR", "/tmp/tender-bench"),
+                   help="seeded databases (cached between runs), ids files, server logs")
+    p.add_argument("--reseed", action="store_true", help="rebuild the seeded databases")
+    p.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    args = p.parse_args(argv)
+    quick = args.quick
+    args.tiers = [t for t in (args.tiers or ("tiny" if quick else "10k,1m")).split(",") if t]
+    for t in args.tiers:
+        if t not in TIERS:
+            p.error(f"unknown tier {t}; choose from {', '.join(TIERS)}")
+    args.scenarios = [s for s in args.scenarios.split(",") if s]
+    for s in args.scenarios:
+        if s not in SCENARIOS:
+            p.error(f"unknown scenario {s}; choose from {', '.join(SCENARIOS)}")
+    args.connections = [int(c) for c in (args.connections or ("1,64" if quick else "1,16,64")).split(",")]
+    args.duration = args.duration or (1.0 if quick else 5.0)
+    args.runs = args.runs or (1 if quick else 3)
+    args.warmup = args.warmup if args.warmup is not None else (0.5 if quick else 2.0)
+    args.server_per_cell = not quick
+    args.backends = [b for b in args.backends.split(",") if b]
+    args.profile = [s for s in args.profile.split(",") if s]
+    return args
+
+
+# -- measuring ----------------------------------------------------------------------------
+
+
+def drain(server: Server, limit: float) -> float | None:
+    """Wait until the server has answered whatever a finished run left queued: a health
+    request sent now is answered only after them.  Seconds waited, or None past `limit`."""
+    started = time.monotonic()
+    while True:
+        remaining = limit - (time.monotonic() - started)
+        if remaining <= 0:
+            return None
+        t0 = time.monotonic()
+        try:
+            with urllib.request.urlopen(server.url + server.ready_path, timeout=remaining) as r:
+                r.read()
+        except (urllib.error.URLError, OSError):
+            continue
+        if time.monotonic() - t0 < 0.05:
+            return round(time.monotonic() - started, 3)
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    def med(key: str) -> float | None:
+        values = [r[key] for r in runs if r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    return {
+        "rps": med("rps"), "p50_ms": med("p50_ms"), "p90_ms": med("p90_ms"), "p99_ms": med("p99_ms"),
+        "max_ms": med("max_ms"), "errors": sum(r["errors"] for r in runs),
+        "wrk_cpu_pct": med("wrk_cpu_pct"), "server_cpu_pct": med("server_cpu_pct"),
+        "other_cpu_pct": med("other_cpu_pct"),
+    }
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.workdir = Path(args.workdir)
+        self.out = Path(args.out)
+        self.cells: list[dict[str, Any]] = []
+        self.skipped: list[dict[str, Any]] = []
+        self.profiles: list[dict[str, Any]] = []
+        self.tiers: list[dict[str, Any]] = []
+        self.body_path = self.workdir / "payment_intent.json"
+        self.seed_counter = 0
+
+    def start(self, backend: Backend | None, prepared: Prepared | None, scenario: str) -> Server:
+        logs = self.workdir / "logs"
+        logs.mkdir(exist_ok=True)
+        if scenario == "ceiling":
+            server = ceiling_server(self.body_path, logs / f"{self.stamp}-ceiling.log")
+        else:
+            assert backend is not None and prepared is not None
+            backend.reset(prepared)
+            server = backend.server(prepared, logs / f"{self.stamp}-{prepared.tier.name}-{scenario}.log")
+        return server.start()
+
+    def measure(self, server: Server, scenario: str, connections: int, duration: float,
+                ids_file: Path | None) -> dict[str, Any]:
+        self.seed_counter += 1
+        cpu0, busy0, t0 = server.cpu(), system_busy_seconds(), time.monotonic()
+        result = loadgen.run_wrk(server.url, scenario, connections, duration, SECRET_KEY, ids_file,
+                                 seed=self.seed_counter)
+        wall = time.monotonic() - t0
+        server_cpu = 100 * (server.cpu() - cpu0) / wall
+        busy = 100 * (system_busy_seconds() - busy0) / wall
+        result["server_cpu_pct"] = round(server_cpu, 1)
+        # Everything else the machine did meanwhile (other users' jobs): the noise.
+        result["other_cpu_pct"] = round(max(0.0, busy - server_cpu - result["wrk_cpu_pct"]), 1)
+        server.record_memory()
+        return result
+
+    def run_scenario(self, backend: Backend | None, prepared: Prepared | None, tier: Tier,
+                     scenario: str) -> None:
+        args = self.args
+        ids_file = prepared.ids_file if prepared else None
+        server: Server | None = None
+        saturated: str | None = None
+        try:
+            for c in args.connections:
+                cell: dict[str, Any] = {
+                    "backend": backend.name if backend else "none", "tier": tier.name,
+                    "stored_intents": tier.intents, "scenario": scenario, "connections": c,
+                }
+                if saturated:
+                    cell["skipped"] = saturated
+                    self.cells.append(cell)
+                    log(f"    {LABELS[scenario]:<20} c={c:<3} skipped: {saturated}")
+                    continue
+                if server is None or args.server_per_cell:
+                    if server is not None:
+                        server.stop()
+                    server = self.start(backend, prepared, scenario)
+                if args.warmup > 0:
+                    loadgen.run_wrk(server.url, scenario, c, args.warmup, SECRET_KEY, ids_file, seed=0)
+                    if drain(server, args.drain_limit) is None:
+                        saturated = f"server still busy {args.drain_limit:.0f} s after the warm-up"
+                runs: list[dict[str, Any]] = []
+                for _ in range(args.runs if not saturated else 0):
+                    run = self.measure(server, scenario, c, args.duration, ids_file)
+                    runs.append(run)
+                    waited = drain(server, args.drain_limit)
+                    run["drain_s"] = waited
+                    if waited is None:
+                        saturated = (f"at c={c} the server was still busy {args.drain_limit:.0f} s after"
+                                     " a run (each request takes longer than the run)")
+                        break
+                cell["runs"] = runs
+                cell["median"] = median_of(runs) if runs else None
+                cell["rss_kb"] = server.max_rss_kb
+                cell["hwm_kb"] = server.hwm_kb
+                if saturated and not runs:
+                    cell["skipped"] = saturated
+                self.cells.append(cell)
+                m = cell["median"]
+                if m:
+                    log(f"    {LABELS[scenario]:<20} c={c:<3} {m['rps']:>9,.0f} req/s  p50 {_ms(m['p50_ms'])}"
+                        f"  p99 {_ms(m['p99_ms'])}  errors {m['errors']}  wrk {m['wrk_cpu_pct']:.0f}%"
+                        f"  server {m['server_cpu_pct']:.0f}%  other {m['other_cpu_pct']:.0f}%  rss {server.max_rss_kb / 1024:.0f} MB"
+                        f"  runs [{', '.join(format(r['rps'], ',.0f') for r in runs)}]")
+                if scenario in args.profile and c == args.profile_connections and not saturated:
+                    self.profile(server, tier, scenario, c, ids_file)
+                if saturated and server is not None:
+                    server.stop()
+                    server = None
+        finally:
+            if server is not None:
+                server.stop()
+
+    def profile(self, server: Server, tier: Tier, scenario: str, connections: int,
+                ids_file: Path | None) -> None:
+        secs = self.args.profile_seconds
+        raw = self.out / f"{self.stamp}-profile-{tier.name}-{scenario}.txt"
+        spy = profiling.record(server.pid, secs, raw)
+        time.sleep(0.5)
+        loaded = self.measure(server, scenario, connections, secs + 1, ids_file)
+        _, err = spy.communicate(timeout=secs + 30)
+        drain(server, self.args.drain_limit)
+        if not raw.exists():
+            log(f"    py-spy failed: {err.decode(errors='replace')[-500:]}")
+            return
+        summary = profiling.summarise(raw)
+        self.profiles.append({"tier": tier.name, "scenario": scenario, "connections": connections,
+                              "raw": str(raw.relative_to(ROOT)) if raw.is_relative_to(ROOT) else str(raw),
+                              "rps_while_sampled": loaded["rps"], "summary": summary})
+        log(f"    profile ({secs} s at c={connections}, {loaded['rps']:,.0f} req/s while sampled): {raw}")
+        log("      " + profiling.render(summary, top=12).replace("\n", "\n      "))
+
+    def run(self) -> int:
+        args = self.args
+        if loadgen.wrk_path() is None:
+            log(loadgen.INSTALL_HINT)
+            return 2
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.out.mkdir(parents=True, exist_ok=True)
+        t_start = time.monotonic()
+        log(f"tender benchmark {self.stamp}: tiers {', '.join(args.tiers)}; connections "
+            f"{args.connections}; {args.runs} x {args.duration:g} s per cell after {args.warmup:g} s warm-up")
+        log("capturing real documents from a scratch tender ...")
+        templates = probe.capture(self.workdir, SECRET_KEY, PUBLISHABLE_KEY)
+        self.body_path.write_bytes(templates["intent_body"])
+        log(f"  ceiling body: a real PaymentIntent, {len(templates['intent_body'])} bytes")
+        for name in args.backends:
+            backend = BACKENDS.get(name)
+            if backend is None:
+                log(f"unknown backend {name}; skipped")
+                continue
+            reason = backend.unavailable()
+            if reason:
+                log(f"[{name}] skipped: {reason}")
+                self.skipped.append({"backend": name, "reason": reason})
+                continue
+            for tier_name in args.tiers:
+                tier = Tier(tier_name, TIERS[tier_name])
+                log(f"[{name}] tier {tier.name}: {tier.intents:,} stored PaymentIntents")
+                prepared = backend.prepare(tier, templates, self.workdir, args.reseed, log)
+                self.tiers.append({"backend": name, "tier": tier.name, "intents": tier.intents,
+                                   "facts": prepared.facts})
+                for scenario in args.scenarios:
+                    if scenario == "ceiling":
+                        self.run_scenario(None, None, tier, scenario)
+                    else:
+                        self.run_scenario(backend, prepared, tier, scenario)
+        elapsed = time.monotonic() - t_start
+        report = self.report(elapsed)
+        path = self.out / f"{self.stamp}.json"
+        path.write_text(json.dumps(report, indent=2, default=str))
+        log("")
+        log(render_table(report))
+        log("")
+        log(render_targets(report["targets"]))
+        log(f"\nwrote {path}  ({elapsed / 60:.1f} min)")
+        return 0
+
+    def report(self, elapsed: float) -> dict[str, Any]:
+        ceilings = {(c["tier"], c["connections"]): c["median"]["rps"]
+                    for c in self.cells if c["scenario"] == "ceiling" and c.get("median")}
+        for cell in self.cells:
+            ceiling = ceilings.get((cell["tier"], cell["connections"]))
+            m = cell.get("median")
+            cell["ratio_to_ceiling"] = (m["rps"] / ceiling) if (m and ceiling) else None
+        return {
+            "timestamp": self.stamp,
+            "command": " ".join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]]),
+            "machine": {
+                "cpus": os.cpu_count(), "platform": platform.platform(),
+                "python": platform.python_version(), "wrk": loadgen.wrk_version(),
+                "load_average_at_end": os.getloadavg(),
+            },
+            "tender": _git_state(),
+            "settings": {
+                "durability": "full (synchronous=FULL, tender's default)",
+                "connections": self.args.connections, "runs": self.args.runs,
+                "duration_s": self.args.duration, "warmup_s": self.args.warmup,
+                "server_per_cell": self.args.server_per_cell, "wrk_threads": 1,
+            },
+            "elapsed_s": round(elapsed, 1),
+            "tiers": self.tiers,
+            "skipped": self.skipped,
+            "cells": self.cells,
+            "profiles": self.profiles,
+            "targets": targets(self.cells),
+        }
+
+
+def _git_state() -> dict[str, Any]:
+    def git(*a: str) -> str:
+        r = subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True)
+        return r.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "src")
+    return {"commit": git("rev-parse", "HEAD"), "src_dirty": bool(dirty),
+            "src_changes": dirty.splitlines()[:40]}
+
+
+# -- reporting ----------------------------------------------------------------------------
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "    -   "
+    return f"{value:7.2f}ms" if value < 1000 else f"{value / 1000:6.2f} s "
+
+
+def render_table(report: dict[str, Any]) -> str:
+    head = (f"{'backend':<8} {'tier':<5} {'scenario':<20} {'conns':>5} {'req/s':>9} {'p50':>9} "
+            f"{'p99':>9} {'x ceiling':>9} {'errors':>6} {'wrk cpu':>7} {'srv cpu':>7} {'other':>6}")
+    lines = [f"medians of {report['settings']['runs']} runs x {report['settings']['duration_s']:g} s; "
+             "x ceiling = req/s / the bare ASGI endpoint's req/s at the same connections and tier",
+             head, "-" * len(head)]
+    last = None
+    for cell in report["cells"]:
+        key = (cell["backend"], cell["tier"])
+        if last is not None and key != last:
+            lines.append("")
+        last = key
+        backend = "-" if cell["scenario"] == "ceiling" else cell["backend"]
+        prefix = f"{backend:<8} {cell['tier']:<5} {LABELS[cell['scenario']]:<20} {cell['connections']:>5}"
+        m = cell.get("median")
+        if not m:
+            lines.append(f"{prefix}  skipped: {cell.get('skipped', '')}")
+            continue
+        ratio = cell.get("ratio_to_ceiling")
+        lines.append(
+            f"{prefix} {m['rps']:>9,.0f} {_ms(m['p50_ms']):>9} {_ms(m['p99_ms']):>9} "
+            f"{(f'{ratio:.2f}' if ratio is not None else '-'):>9} {m['errors']:>6} "
+            f"{m['wrk_cpu_pct']:>6.0f}% {m['server_cpu_pct']:>6.0f}% {m['other_cpu_pct']:>5.0f}%")
+    for s in report["skipped"]:
+        lines.append(f"\n{s['backend']}: skipped — {s['reason']}")
+    return "\n".join(lines)
+
+
+def targets(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets (2 cores, SQLite synchronous=FULL, 64 connections), pass/fail."""
+    out: list[dict[str, Any]] = []
+    by = {(c["backend"], c["tier"], c["scenario"], c["connections"]): c for c in cells}
+    n = TARGET_CONNECTIONS
+    backends = sorted({c["backend"] for c in cells if c["scenario"] != "ceiling"})
+    tier_names = list(dict.fromkeys(c["tier"] for c in cells))
+
+    def get(backend: str, tier: str, scenario: str, key: str = "rps") -> float | None:
+        cell = by.get((backend if scenario != "ceiling" else "none", tier, scenario, n))
+        m = cell.get("median") if cell else None
+        return m[key] if m else None
+
+    def add(name: str, ok: bool | None, detail: str) -> None:
+        out.append({"target": name, "pass": ok, "detail": detail})
+
+    for b in backends:
+        for t in tier_names:
+            ceiling, create = get(b, t, "ceiling"), get(b, t, "create")
+            retrieve, confirm = get(b, t, "retrieve"), get(b, t, "confirm")
+            tag = f"[{b} {t}]"
+            if create is not None and ceiling:
+                add(f"{tag} create >= 25% of ceiling at {n}", create / ceiling >= 0.25,
+                    f"{create:,.0f} / {ceiling:,.0f} = {100 * create / ceiling:.0f}%")
+            if create is not None:
+                add(f"{tag} create >= 3,000 req/s at {n}", create >= 3000, f"{create:,.0f} req/s")
+            if retrieve is not None and ceiling:
+                add(f"{tag} retrieve >= 50% of ceiling at {n}", retrieve / ceiling >= 0.5,
+                    f"{retrieve:,.0f} / {ceiling:,.0f} = {100 * retrieve / ceiling:.0f}%")
+            if confirm is not None:
+                add(f"{tag} create+confirm >= 1,500 req/s at {n}", confirm >= 1500, f"{confirm:,.0f} req/s")
+            p99s = {c["scenario"]: (c["median"]["p99_ms"] if c.get("median") else None)
+                    for c in cells if c["backend"] == b and c["tier"] == t and c["connections"] == n}
+            if p99s:
+                bad = {s: v for s, v in p99s.items() if v is None or v >= 50}
+                add(f"{tag} p99 < 50 ms at {n} (every scenario)", not bad,
+                    ", ".join(f"{LABELS[s]} {_ms(v).strip()}" for s, v in p99s.items()))
+        if "10k" in tier_names and "1m" in tier_names:
+            worse = []
+            compared = 0
+            for c in cells:
+                if c["backend"] != b or c["tier"] != "1m" or not c.get("median"):
+                    continue
+                base = by.get((b, "10k", c["scenario"], c["connections"]))
+                if not base or not base.get("median"):
+                    continue
+                compared += 1
+                ratio = c["median"]["rps"] / base["median"]["rps"]
+                if ratio < 0.9:
+                    worse.append(f"{LABELS[c['scenario']]}@{c['connections']} {100 * ratio:.0f}%")
+            skipped_1m = [f"{LABELS[c['scenario']]}@{c['connections']}" for c in cells
+                          if c["backend"] == b and c["tier"] == "1m" and not c.get("median")]
+            detail = ("1m req/s below 90% of 10k: " + ", ".join(worse)) if worse else f"{compared} cells within 10%"
+            if skipped_1m:
+                detail += "; no 1m figure (saturated): " + ", ".join(skipped_1m)
+            add(f"[{b}] 1m figures within 10% of 10k (req/s)", not worse and not skipped_1m, detail)
+        hwm = [c.get("hwm_kb", 0) for c in cells if c["backend"] == b and c.get("hwm_kb")]
+        if hwm:
+            peak = max(hwm) / 1024
+            add(f"[{b}] tender RSS < 150 MB (VmHWM, every server)", peak < 150, f"peak {peak:.0f} MB")
+    return out
+
+
+def render_targets(items: list[dict[str, Any]]) -> str:
+    lines = ["targets (issue #7):"]
+    for t in items:
+        mark = "PASS" if t["pass"] else ("n/a " if t["pass"] is None else "FAIL")
+        lines.append(f"  {mark}  {t['target']}: {t['detail']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    atexit.register(stop_all)
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stop_all()
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        return Bench(args).run()
+    finally:
+        stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

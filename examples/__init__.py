@@ -1,0 +1,1 @@
+"""Example merchant applications that run against tender."""
