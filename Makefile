@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck unit api clean
+.PHONY: install run example test lint typecheck unit api browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ install: $(STAMP)
 run: install
 	$(BIN)/tender serve
 
+# The example checkout (examples/checkout) on http://127.0.0.1:4242, with its own tender on :12112.
+example: install
+	$(BIN)/python -m examples.checkout --with-tender
+
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests examples
 
 typecheck: install
 	$(BIN)/mypy --strict src/tender/core src/tender/processor src/tender/services src/tender/webhooks
@@ -30,8 +34,27 @@ unit: install
 api: install
 	$(BIN)/pytest -q -n 2 tests/api
 
+# Playwright on Debian's chromium (apt-get install chromium); never Playwright's own browsers.
+browser: install
+	$(BIN)/pytest -q -n 2 tests/browser
+
 test: install lint typecheck
 	$(BIN)/pytest -q -n 2 tests
 
 clean:
-	rm -rf $(VENV) tender.db tender.db-wal tender.db-shm
+	rm -rf $(VENV) tender.db tender.db-wal tender.db-shm example.db example.db-wal example.db-shm test-artifacts
+
+# Benchmark (issue #7; docs/performance.md). Needs wrk (Debian: apt-get install wrk).
+# bench: tiers of 10k and 1M stored PaymentIntents (1M seeded once, cached in
+# BENCH_WORKDIR, default /tmp/tender-bench); bench-quick: a tiny tier, well under a minute.
+# Extra options: make bench BENCH_ARGS="--tiers 10k --profile create,retrieve".
+.PHONY: bench bench-quick
+WRK_CHECK = @command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: sudo apt-get install wrk (Debian/Ubuntu), or build https://github.com/wg/wrk"; exit 1; }
+
+bench: install
+	$(WRK_CHECK)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: install
+	$(WRK_CHECK)
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)

@@ -16,6 +16,7 @@ import importlib.util
 import json
 import random
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -55,22 +56,26 @@ class Backend(Protocol):
 
     def reset(self, prepared: Prepared) -> None: ...
 
-    def server(self, prepared: Prepared, log_path: Path) -> Server: ...
+    def server(self, prepared: Prepared, log_path: Path, tweaks: str = "") -> Server: ...
 
     def stored_intents(self, prepared: Prepared) -> int: ...
 
 
-def _fingerprint() -> str:
-    """Changes when anything that shapes the seeded file changes."""
+def _fingerprint(templates: dict[str, Any]) -> str:
+    """Changes when anything that shapes the seeded file changes: the schema, the intent
+    builder, the seeder, the shape of the documents tender made for the templates."""
+    import inspect
+
+    from tender.core.payment_intents import new_payment_intent
+
     digest = hashlib.sha256()
-    src = ROOT / "src" / "tender"
-    parts = sorted((src / "store" / "migrations").glob("*.sql")) + [
-        src / "core" / "payment_intents.py", src / "core" / "charges.py", src / "core" / "ids.py",
-        src / "store" / "sqlite.py", ROOT / "bench" / "seed.py",
-    ]
-    for part in parts:
-        digest.update(part.name.encode())
-        digest.update(part.read_bytes())
+    for part in sorted((ROOT / "src" / "tender" / "store" / "migrations").glob("*.sql")):
+        digest.update(part.name.encode() + part.read_bytes())
+    digest.update(inspect.getsource(new_payment_intent).encode())
+    digest.update((ROOT / "bench" / "seed.py").read_bytes())
+    shapes = {k: sorted(v) for k, v in templates["intents"].items()}
+    shapes.update({f"charge:{k}": sorted(v[0]) for k, v in templates["charges"].items()})
+    digest.update(json.dumps(shapes, sort_keys=True).encode())
     return digest.hexdigest()[:12]
 
 
@@ -82,10 +87,13 @@ class SQLiteBackend:
 
     def prepare(self, tier: Tier, templates: dict[str, Any], workdir: Path, reseed: bool,
                 log: Any) -> Prepared:
-        base = workdir / f"sqlite-{tier.name}-{tier.intents}-{_fingerprint()}"
+        base = workdir / f"sqlite-{tier.name}-{tier.intents}-{_fingerprint(templates)}"
         db, meta_path, ids_file = Path(f"{base}.db"), Path(f"{base}.json"), Path(f"{base}.ids")
-        if not reseed and db.exists() and meta_path.exists() and ids_file.exists():
-            facts = json.loads(meta_path.read_text())
+        facts = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        # Seeded holds expire 7 days after `created`; a day-old seed could see the sweeper
+        # release some of them, so it is rebuilt.
+        fresh = time.time() - facts.get("max_created", 0) < 86400
+        if not reseed and fresh and db.exists() and ids_file.exists() and "seeded_rowids" in facts:
             log(f"  reusing seeded {db.name} ({facts['intents']:,} intents, seeded in {facts['seconds']} s)")
         else:
             for old in workdir.glob(f"sqlite-{tier.name}-*"):
@@ -107,7 +115,8 @@ class SQLiteBackend:
                 intent_ids, MAX_RETRIEVE_IDS)
             ids_file.write_text("\n".join(sample) + "\n")
             conn = sqlite3.connect(db)
-            facts["seeded_max_rowid"] = conn.execute("SELECT max(rowid) FROM objects").fetchone()[0]
+            facts["seeded_rowids"] = {t: conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{t}"').fetchone()[0]
+                                      for t in _data_tables(conn)}
             conn.close()
             facts["account"] = keys.account
             facts["file_bytes"] = db.stat().st_size
@@ -119,22 +128,25 @@ class SQLiteBackend:
         return prepared
 
     def reset(self, prepared: Prepared) -> None:
-        """Back to the seeded state: drop what earlier measurements wrote (objects after
-        the seeded rowids, every event and idempotency record).  No server may be running."""
+        """Back to the seeded state: drop every row earlier measurements added (rows past
+        each table's last seeded rowid: objects, events, idempotency records, deliveries,
+        ...).  Seeded rows are never updated by the benchmark's requests, so this is exact.
+        No server may be running."""
         conn = sqlite3.connect(prepared.location, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
+            seeded = prepared.facts["seeded_rowids"]
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM objects WHERE rowid > ?", (prepared.facts["seeded_max_rowid"],))
-            conn.execute("DELETE FROM events")
-            conn.execute("DELETE FROM idempotency_keys")
+            for table in _data_tables(conn):
+                conn.execute(f'DELETE FROM "{table}" WHERE rowid > ?', (seeded.get(table, 0),))
             conn.execute("COMMIT")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
 
-    def server(self, prepared: Prepared, log_path: Path) -> Server:
-        return tender_server(f"sqlite:///{prepared.location}", SECRET_KEY, PUBLISHABLE_KEY, log_path)
+    def server(self, prepared: Prepared, log_path: Path, tweaks: str = "") -> Server:
+        return tender_server(f"sqlite:///{prepared.location}", SECRET_KEY, PUBLISHABLE_KEY, log_path,
+                             tweaks)
 
     def stored_intents(self, prepared: Prepared) -> int:
         conn = sqlite3.connect(prepared.location)
@@ -144,6 +156,16 @@ class SQLiteBackend:
             return int(row[0])
         finally:
             conn.close()
+
+
+# Tables the benchmark never writes to; every other table is reset to its seeded rows.
+_KEEP = ("accounts", "api_keys", "schema_migrations")
+
+
+def _data_tables(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+                        " AND name NOT LIKE 'sqlite_%'").fetchall()
+    return [name for name, sql in rows if name not in _KEEP and "WITHOUT ROWID" not in (sql or "").upper()]
 
 
 class PostgresBackend:
@@ -163,7 +185,7 @@ class PostgresBackend:
     def reset(self, prepared: Prepared) -> None:
         raise NotImplementedError
 
-    def server(self, prepared: Prepared, log_path: Path) -> Server:
+    def server(self, prepared: Prepared, log_path: Path, tweaks: str = "") -> Server:
         raise NotImplementedError
 
     def stored_intents(self, prepared: Prepared) -> int:

@@ -81,9 +81,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--profile", default="", help="scenarios to sample with py-spy, e.g. create,retrieve")
     p.add_argument("--profile-seconds", type=int, default=10)
     p.add_argument("--profile-connections", type=int, default=TARGET_CONNECTIONS)
+    p.add_argument("--profile-idle", action="store_true",
+                   help="also sample waiting threads (py-spy --idle): wall-clock instead of CPU view")
+    p.add_argument("--quiet-wait", type=float, default=None,
+                   help="before each cell, wait up to this many seconds for the rest of the machine to be "
+                        "quiet (< 25%% of a core busy); default 30, 0 with --quick")
+    p.add_argument("--tweak", default="",
+                   help="run tender through bench.tweaks with these diagnostics/candidate changes, e.g. "
+                        "'batch_stats,switch_interval=0.001' (see bench/tweaks.py); not for headline figures")
     p.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR", "/tmp/tender-bench"),
                    help="seeded databases (cached between runs), ids files, server logs")
     p.add_argument("--reseed", action="store_true", help="rebuild the seeded databases")
+    p.add_argument("--seed-only", action="store_true", help="build (or check) the seeded databases and stop")
     p.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = p.parse_args(argv)
     quick = args.quick
@@ -100,6 +109,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.runs = args.runs or (1 if quick else 3)
     args.warmup = args.warmup if args.warmup is not None else (0.5 if quick else 2.0)
     args.server_per_cell = not quick
+    if args.quiet_wait is None:
+        args.quiet_wait = 0.0 if quick else 30.0
     args.backends = [b for b in args.backends.split(",") if b]
     args.profile = [s for s in args.profile.split(",") if s]
     return args
@@ -126,6 +137,22 @@ def drain(server: Server, limit: float) -> float | None:
             return round(time.monotonic() - started, 3)
 
 
+def wait_for_quiet(limit: float, threshold_pct: float = 25.0) -> float | None:
+    """The machine is shared: before a cell, wait (at most `limit` s) for one second in
+    which everything else together used less than `threshold_pct` of one core.  Returns
+    the seconds waited, or None when it never got quiet (the cell runs anyway; its
+    `other` column shows the noise)."""
+    if limit <= 0:
+        return 0.0
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        b0, t0 = system_busy_seconds(), time.monotonic()
+        time.sleep(1.0)
+        if 100 * (system_busy_seconds() - b0) / (time.monotonic() - t0) < threshold_pct:
+            return round(time.monotonic() - started, 1)
+    return None
+
+
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     def med(key: str) -> float | None:
         values = [r[key] for r in runs if r.get(key) is not None]
@@ -135,14 +162,14 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "rps": med("rps"), "p50_ms": med("p50_ms"), "p90_ms": med("p90_ms"), "p99_ms": med("p99_ms"),
         "max_ms": med("max_ms"), "errors": sum(r["errors"] for r in runs),
         "wrk_cpu_pct": med("wrk_cpu_pct"), "server_cpu_pct": med("server_cpu_pct"),
-        "other_cpu_pct": med("other_cpu_pct"),
+        "other_cpu_pct": med("other_cpu_pct"), "cpu_us_per_req": med("cpu_us_per_req"),
     }
 
 
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         self.workdir = Path(args.workdir)
         self.out = Path(args.out)
         self.cells: list[dict[str, Any]] = []
@@ -160,8 +187,34 @@ class Bench:
         else:
             assert backend is not None and prepared is not None
             backend.reset(prepared)
-            server = backend.server(prepared, logs / f"{self.stamp}-{prepared.tier.name}-{scenario}.log")
+            tweaks = self.args.tweak
+            if "batch_stats" in tweaks:
+                tweaks = tweaks.replace("batch_stats", f"batch_stats={self.batch_stats_path}")
+            server = backend.server(prepared, logs / f"{self.stamp}-{prepared.tier.name}-{scenario}.log",
+                                    tweaks)
         return server.start()
+
+    @property
+    def batch_stats_path(self) -> Path:
+        return self.workdir / "logs" / f"{self.stamp}-batches.json"
+
+    def batch_stats(self, server: Server, begin: bool) -> dict[str, Any] | None:
+        """With --tweak batch_stats: reset the writer's batch counters (begin) or read them."""
+        if "batch_stats" not in self.args.tweak or server.name != "tender":
+            return None
+        if begin:
+            os.kill(server.pid, signal.SIGUSR2)
+            return None
+        self.batch_stats_path.unlink(missing_ok=True)
+        os.kill(server.pid, signal.SIGUSR1)
+        for _ in range(50):
+            time.sleep(0.05)
+            if self.batch_stats_path.exists():
+                try:
+                    return dict(json.loads(self.batch_stats_path.read_text()))
+                except ValueError:
+                    continue
+        return None
 
     def measure(self, server: Server, scenario: str, connections: int, duration: float,
                 ids_file: Path | None) -> dict[str, Any]:
@@ -170,7 +223,9 @@ class Bench:
         result = loadgen.run_wrk(server.url, scenario, connections, duration, SECRET_KEY, ids_file,
                                  seed=self.seed_counter)
         wall = time.monotonic() - t0
-        server_cpu = 100 * (server.cpu() - cpu0) / wall
+        cpu_used = server.cpu() - cpu0
+        server_cpu = 100 * cpu_used / wall
+        result["cpu_us_per_req"] = round(1e6 * cpu_used / result["requests"]) if result["requests"] else None
         busy = 100 * (system_busy_seconds() - busy0) / wall
         result["server_cpu_pct"] = round(server_cpu, 1)
         # Everything else the machine did meanwhile (other users' jobs): the noise.
@@ -195,6 +250,7 @@ class Bench:
                     self.cells.append(cell)
                     log(f"    {LABELS[scenario]:<20} c={c:<3} skipped: {saturated}")
                     continue
+                cell["quiet_wait_s"] = wait_for_quiet(args.quiet_wait)
                 if server is None or args.server_per_cell:
                     if server is not None:
                         server.stop()
@@ -203,6 +259,7 @@ class Bench:
                     loadgen.run_wrk(server.url, scenario, c, args.warmup, SECRET_KEY, ids_file, seed=0)
                     if drain(server, args.drain_limit) is None:
                         saturated = f"server still busy {args.drain_limit:.0f} s after the warm-up"
+                self.batch_stats(server, begin=True)
                 runs: list[dict[str, Any]] = []
                 for _ in range(args.runs if not saturated else 0):
                     run = self.measure(server, scenario, c, args.duration, ids_file)
@@ -215,6 +272,9 @@ class Bench:
                         break
                 cell["runs"] = runs
                 cell["median"] = median_of(runs) if runs else None
+                stats = self.batch_stats(server, begin=False)
+                if stats:
+                    cell["writer_batches"] = stats
                 cell["rss_kb"] = server.max_rss_kb
                 cell["hwm_kb"] = server.hwm_kb
                 if saturated and not runs:
@@ -224,8 +284,13 @@ class Bench:
                 if m:
                     log(f"    {LABELS[scenario]:<20} c={c:<3} {m['rps']:>9,.0f} req/s  p50 {_ms(m['p50_ms'])}"
                         f"  p99 {_ms(m['p99_ms'])}  errors {m['errors']}  wrk {m['wrk_cpu_pct']:.0f}%"
-                        f"  server {m['server_cpu_pct']:.0f}%  other {m['other_cpu_pct']:.0f}%  rss {server.max_rss_kb / 1024:.0f} MB"
+                        f"  server {m['server_cpu_pct']:.0f}% ({m['cpu_us_per_req'] or 0:.0f} us/req)  other {m['other_cpu_pct']:.0f}%  rss {server.max_rss_kb / 1024:.0f} MB"
                         f"  runs [{', '.join(format(r['rps'], ',.0f') for r in runs)}]")
+                if stats:
+                    log(f"      writer: {stats['batches']} batches, size mean {stats['size']['mean']:.1f}"
+                        f" p50 {stats['size']['p50']} max {stats['size']['max']}; batch p50"
+                        f" {stats['batch_ms']['p50']:.1f} ms p99 {stats['batch_ms']['p99']:.1f} ms; COMMIT p50"
+                        f" {stats['commit_ms']['p50']:.1f} ms p99 {stats['commit_ms']['p99']:.1f} ms")
                 if scenario in args.profile and c == args.profile_connections and not saturated:
                     self.profile(server, tier, scenario, c, ids_file)
                 if saturated and server is not None:
@@ -238,8 +303,9 @@ class Bench:
     def profile(self, server: Server, tier: Tier, scenario: str, connections: int,
                 ids_file: Path | None) -> None:
         secs = self.args.profile_seconds
-        raw = self.out / f"{self.stamp}-profile-{tier.name}-{scenario}.txt"
-        spy = profiling.record(server.pid, secs, raw)
+        kind = "wall" if self.args.profile_idle else "cpu"
+        raw = self.out / f"{self.stamp}-profile-{kind}-{tier.name}-{scenario}.txt"
+        spy = profiling.record(server.pid, secs, raw, idle=self.args.profile_idle)
         time.sleep(0.5)
         loaded = self.measure(server, scenario, connections, secs + 1, ids_file)
         _, err = spy.communicate(timeout=secs + 30)
@@ -284,12 +350,17 @@ class Bench:
                 prepared = backend.prepare(tier, templates, self.workdir, args.reseed, log)
                 self.tiers.append({"backend": name, "tier": tier.name, "intents": tier.intents,
                                    "facts": prepared.facts})
+                if args.seed_only:
+                    continue
                 for scenario in args.scenarios:
                     if scenario == "ceiling":
                         self.run_scenario(None, None, tier, scenario)
                     else:
                         self.run_scenario(backend, prepared, tier, scenario)
         elapsed = time.monotonic() - t_start
+        if args.seed_only:
+            log(f"seeded in {elapsed:.0f} s")
+            return 0
         report = self.report(elapsed)
         path = self.out / f"{self.stamp}.json"
         path.write_text(json.dumps(report, indent=2, default=str))
@@ -352,9 +423,11 @@ def _ms(value: float | None) -> str:
 
 def render_table(report: dict[str, Any]) -> str:
     head = (f"{'backend':<8} {'tier':<5} {'scenario':<20} {'conns':>5} {'req/s':>9} {'p50':>9} "
-            f"{'p99':>9} {'x ceiling':>9} {'errors':>6} {'wrk cpu':>7} {'srv cpu':>7} {'other':>6}")
+            f"{'p99':>9} {'x ceiling':>9} {'errors':>6} {'wrk cpu':>7} {'srv cpu':>7} {'us/req':>6} {'other':>6}")
     lines = [f"medians of {report['settings']['runs']} runs x {report['settings']['duration_s']:g} s; "
-             "x ceiling = req/s / the bare ASGI endpoint's req/s at the same connections and tier",
+             "x ceiling = req/s / the bare ASGI endpoint's req/s at the same connections and tier; "
+             "cpu = % of one core; us/req = server CPU per request; other = CPU used by the rest "
+             "of the machine meanwhile (noise)",
              head, "-" * len(head)]
     last = None
     for cell in report["cells"]:
@@ -372,7 +445,8 @@ def render_table(report: dict[str, Any]) -> str:
         lines.append(
             f"{prefix} {m['rps']:>9,.0f} {_ms(m['p50_ms']):>9} {_ms(m['p99_ms']):>9} "
             f"{(f'{ratio:.2f}' if ratio is not None else '-'):>9} {m['errors']:>6} "
-            f"{m['wrk_cpu_pct']:>6.0f}% {m['server_cpu_pct']:>6.0f}% {m['other_cpu_pct']:>5.0f}%")
+            f"{m['wrk_cpu_pct']:>6.0f}% {m['server_cpu_pct']:>6.0f}% {m['cpu_us_per_req'] or 0:>6.0f}"
+            f" {m['other_cpu_pct']:>5.0f}%")
     for s in report["skipped"]:
         lines.append(f"\n{s['backend']}: skipped — {s['reason']}")
     return "\n".join(lines)

@@ -147,7 +147,8 @@ def stop_all() -> None:
 
 
 def tender_server(db_url: str, secret_key: str, publishable_key: str, log_path: Path,
-                  extra_env: dict[str, str] | None = None) -> Server:
+                  tweaks: str = "") -> Server:
+    """`tender serve` as a user runs it; with `tweaks`, through bench.tweaks (diagnostics)."""
     port = free_port()
     env = {
         **os.environ,
@@ -156,9 +157,12 @@ def tender_server(db_url: str, secret_key: str, publishable_key: str, log_path: 
         "TENDER_PORT": str(port),
         "TENDER_SECRET_KEY": secret_key,
         "TENDER_PUBLISHABLE_KEY": publishable_key,
-        **(extra_env or {}),
     }
-    return Server("tender", [sys.executable, "-m", "tender.cli", "serve"], env, port, log_path)
+    module = "tender.cli"
+    if tweaks:
+        env["TENDER_BENCH_TWEAKS"] = tweaks
+        module = "bench.tweaks"
+    return Server("tender", [sys.executable, "-m", module, "serve"], env, port, log_path)
 
 
 def ceiling_server(body_path: Path, log_path: Path) -> Server:

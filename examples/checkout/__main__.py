@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> None:
             secret = register_webhook(settings, f"http://{args.host}:{args.port}/webhook")
             settings = Settings(settings.tender_url, settings.secret_key, settings.publishable_key, secret)
         print(f"Rocket Rides checkout on http://{args.host}:{args.port}  (tender at {settings.tender_url})")
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+        # No access log: the return_url page's query carries the client secret (Stripe's redirect flow).
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
     finally:
         if tender is not None:
             tender.terminate()

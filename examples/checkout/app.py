@@ -146,10 +146,10 @@ def create_app(settings: Settings) -> Starlette:
             )
         except (ValueError, stripe.SignatureVerificationError):
             return JSONResponse({"error": "invalid signature"}, status_code=400)
-        obj = event.data.object
-        received_events.append({"id": event.id, "type": event.type, "object": obj.get("id")})
+        object_id = getattr(event.data.object, "id", None)
+        received_events.append({"id": event.id, "type": event.type, "object": object_id})
         if event.type == "payment_intent.succeeded":
-            log.info("fulfilling order for %s", obj.get("id"))
+            log.info("fulfilling the order paid by %s", object_id)
         return JSONResponse({"received": True})
 
     def events(request: Request) -> Response:

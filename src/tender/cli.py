@@ -72,6 +72,7 @@ def serve(
     console.print("  3-D Secure pages: served by this server under /3d_secure/")
     console.print(f"  Webhooks:         {'not delivered here (--no-dispatcher)' if no_dispatcher else 'delivered by this process'}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook POST otherwise
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", lifespan="on")
 
 
@@ -203,6 +204,7 @@ def dispatcher(db: str, durability: str) -> None:
 
     store = _open(Settings(db=db, durability=durability))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook POST otherwise
     worker = Dispatcher(store, DispatcherConfig.from_env())
     console.print(f"[bold]tender dispatcher[/bold] delivering webhooks from {db}")
     try:
@@ -338,14 +340,15 @@ def events() -> None:
 @DB_OPTION
 def events_tail(type_pattern: str | None, db: str) -> None:
     """Print events as they are recorded (time, type, id, object, request)."""
+    import asyncio
     import datetime
     import fnmatch
     import time
 
     store = _open(Settings(db=db))
     account = _cli_context(store).account
-    latest = store.events_after(account, None, limit=1_000_000)
-    cursor = (latest[-1]["created"], latest[-1]["id"]) if latest else None
+    newest, _ = asyncio.run(store.read(account, lambda tx: tx.list_events(limit=1)))
+    cursor = (newest[0]["created"], newest[0]["id"]) if newest else None
     console.print(f"Tailing events of {account} (^C to quit)")
     try:
         while True:

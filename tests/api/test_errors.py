@@ -935,3 +935,14 @@ def test_created_filter_with_an_unknown_operator() -> None:
         code="parameter_unknown", param="created[after]",
         message="Received unknown parameter: created[after]",
     )
+
+
+def test_confirm_with_both_payment_method_and_payment_method_data_is_refused() -> None:
+    intent = stripe.PaymentIntent.create(amount=2000, currency="usd", payment_method_types=["card"])
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        stripe.PaymentIntent.confirm(
+            intent.id, payment_method="pm_card_visa",
+            payment_method_data={"type": "card", "card": {"token": "tok_visa"}},
+        )
+    assert info.value.code == "parameters_exclusive"
+    assert stripe.PaymentIntent.retrieve(intent.id).status == "requires_payment_method"

@@ -175,8 +175,10 @@ def test_create_for_an_unknown_customer_is_a_404() -> None:
 def test_create_for_a_deleted_customer_is_a_404() -> None:
     customer = _customer()
     stripe.Customer.delete(customer.id)
+    before = _newest_setup_intent()
     error = _expect(stripe.InvalidRequestError, _setup, customer=customer.id)
-    assert error.http_status == 404 and error.param == "customer"
+    assert error.http_status == 404 and error.code == "resource_missing" and error.param == "customer"
+    assert _newest_setup_intent() == before
 
 
 def test_a_card_saved_on_another_customer_cannot_be_set_up_for_this_one() -> None:
@@ -206,8 +208,10 @@ def test_a_card_spent_on_a_guest_payment_cannot_be_set_up() -> None:
 
 
 def test_an_unknown_payment_method_is_a_404() -> None:
+    before = _newest_setup_intent()
     error = _expect(stripe.InvalidRequestError, _setup, payment_method="pm_doesnotexist")
     assert error.http_status == 404 and error.code == "resource_missing" and error.param == "payment_method"
+    assert _newest_setup_intent() == before
 
 
 # =========================================================================== confirm
@@ -259,6 +263,32 @@ def test_confirming_without_a_payment_method_is_refused() -> None:
     error = _expect(stripe.InvalidRequestError, stripe.SetupIntent.confirm, intent.id)
     assert error.http_status == 400 and error.code == "setup_intent_unexpected_state"
     assert "missing a payment method" in error.user_message
+    _unchanged(intent)
+
+
+def test_confirming_dashboard_methods_without_a_return_url_is_refused() -> None:
+    intent = stripe.SetupIntent.create(payment_method="pm_card_visa")
+    error = _expect(stripe.InvalidRequestError, stripe.SetupIntent.confirm, intent.id)
+    assert error.http_status == 400 and error.param is None
+    assert error.user_message.startswith("A `return_url` must be specified")
+    assert error.error.setup_intent.id == intent.id
+    _unchanged(intent)
+    assert stripe.SetupIntent.confirm(intent.id, return_url="https://shop.example/r").status == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "param"),
+    [
+        ({"return_url": "not a url"}, "url_invalid", "return_url"),
+        ({"payment_method": "pm_card_visa", "payment_method_data": {"type": "card", "card": {"token": "tok_visa"}}},
+         "parameters_exclusive", "payment_method_data"),
+        ({"usage": "on_session"}, "parameter_unknown", "usage"),
+    ],
+)
+def test_confirm_refuses_bad_parameters(params: dict[str, Any], code: str, param: str) -> None:
+    intent = _setup(payment_method="pm_card_visa")
+    error = _expect(stripe.InvalidRequestError, stripe.SetupIntent.confirm, intent.id, **params)
+    assert error.http_status == 400 and error.code == code and error.param == param
     _unchanged(intent)
 
 
@@ -491,6 +521,17 @@ def test_what_is_set_up_cannot_change_after_success(field: str, value: Any) -> N
     _unchanged(intent)
 
 
+def test_update_with_both_a_payment_method_and_card_data_is_refused() -> None:
+    intent = _setup()
+    error = _expect(
+        stripe.InvalidRequestError, stripe.SetupIntent.modify, intent.id, payment_method="pm_card_visa",
+        payment_method_data={"type": "card", "card": {"token": "tok_visa"}},
+    )
+    assert error.http_status == 400 and error.code == "parameters_exclusive"
+    assert error.param == "payment_method_data"
+    _unchanged(intent)
+
+
 def test_update_to_an_unknown_customer_is_a_404() -> None:
     intent = _setup()
     error = _expect(stripe.InvalidRequestError, stripe.SetupIntent.modify, intent.id, customer="cus_nope")
@@ -708,9 +749,11 @@ def test_browser_may_not_send_secret_key_only_confirm_parameters(browser_http: h
 def test_every_other_setup_intent_call_needs_the_secret_key(
     browser_http: httpx.Client, method: str, path: str
 ) -> None:
+    before = _newest_setup_intent()
     response = browser_http.request(method, path, params={"key": PUBLISHABLE_KEY})
     assert response.status_code == 401
     assert _browser(response)["error"]["code"] == "secret_key_required"
+    assert _newest_setup_intent() == before
 
 
 # =========================================================================== idempotency

@@ -58,12 +58,7 @@ def check_create(params: dict[str, Any]) -> None:
             "method type. Please use `statement_descriptor_suffix` instead.",
             param="statement_descriptor",
         )
-    if "payment_method" in params and "payment_method_data" in params:
-        raise InvalidRequestError(
-            "You may only specify one of these parameters: payment_method, payment_method_data.",
-            code="parameters_exclusive",
-            param="payment_method_data",
-        )
+    _one_payment_method(params)
     if "payment_method_types" in params and "automatic_payment_methods" in params:
         raise InvalidRequestError(
             "You may only specify one of these parameters: automatic_payment_methods, "
@@ -187,6 +182,7 @@ def confirm(
 def _confirm(tx: Tx, ctx: Context, stored: Stored, params: dict[str, Any]) -> dict[str, Any]:
     intent = stored.doc
     lifecycle.ensure_confirmable(intent)
+    _one_payment_method(params)
     for name in ("receipt_email", "shipping", "setup_future_usage", "capture_method"):
         if name in params:
             intent[name] = or_none(params[name])
@@ -513,6 +509,15 @@ def _card_options(current: dict[str, Any], given: Any) -> dict[str, Any]:
     result = dict(current)
     result["card"] = lifecycle.card_options(card)
     return result
+
+
+def _one_payment_method(params: dict[str, Any]) -> None:
+    if "payment_method" in params and "payment_method_data" in params:
+        raise InvalidRequestError(
+            "You may only specify one of these parameters: payment_method, payment_method_data.",
+            code="parameters_exclusive",
+            param="payment_method_data",
+        )
 
 
 def _customer_id(tx: Tx, customer: str) -> str:

@@ -122,6 +122,7 @@ def confirm(tx: Tx, ctx: Context, intent_id: str, params: dict[str, Any]) -> dic
     stored = load(tx, "setup_intent", intent_id, "intent")
     if ctx.publishable:
         authentication.check_client_secret(stored.doc, params.pop("client_secret", None))
+    _check_one_payment_method(params)
     return _confirm(tx, ctx, stored, params)
 
 

@@ -27,8 +27,16 @@ def _check_version(value: str, param: str) -> None:
         raise InvalidRequestError(f"Invalid Stripe API version: {value}", param=param)
 
 
+def _check_webhook_url(value: str, param: str) -> None:
+    """Deliveries are HTTP POSTs: http(s) only (Stripe also demands https in live mode;
+    tender, for development, accepts plain http)."""
+    check_url(value, param)
+    if not value.lower().startswith(("http://", "https://")):
+        raise InvalidRequestError(f"Invalid URL: {value}. It must use http or https.", param=param)
+
+
 CREATE = {
-    "url": Str(check=check_url),
+    "url": Str(check=_check_webhook_url),
     "enabled_events": List(Str(), max_items=300),
     "api_version": Str(check=_check_version),
     "connect": Bool(),
@@ -36,7 +44,7 @@ CREATE = {
     "metadata": Metadata(),
 }
 UPDATE = {
-    "url": Str(check=check_url),
+    "url": Str(check=_check_webhook_url),
     "enabled_events": List(Str(), max_items=300),
     "disabled": Bool(),
     "description": Str(nullable=True),

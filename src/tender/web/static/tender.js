@@ -86,12 +86,14 @@
         _stripe_version: this.apiVersion || undefined,
       }));
       // Form bodies and plain GETs are CORS "simple" requests: no pre-flight round trip.
+      // Only the page's origin goes along as Referer: a return_url page holds the secret in its query.
       const init = method === "GET"
-        ? {method, credentials: "omit", cache: "no-store"}
+        ? {method, credentials: "omit", cache: "no-store", referrerPolicy: "origin"}
         : {
           method,
           body: form,
           credentials: "omit",
+          referrerPolicy: "origin",
           headers: {"Content-Type": "application/x-www-form-urlencoded"},
         };
       const url = this.base + path + (method === "GET" ? "?" + form : "");
@@ -176,10 +178,12 @@
       const close = el("button", {type: "button", class: "TenderChallenge-close", "aria-label": "Close"});
       close.textContent = "×";
       const frame = el("iframe", {name: "tender-3ds-challenge", class: "TenderChallenge-frame",
-        title: "3D Secure authentication", src: url});
+        title: "3D Secure authentication", referrerpolicy: "origin", src: url});
       box.append(close, frame);
       overlay.append(box);
+      const previousFocus = document.activeElement;
       document.body.appendChild(overlay);
+      frame.addEventListener("load", () => frame.focus(), {once: true});
       const origin = new URL(url, global.location.href).origin;
       let timer = null;
       let settled = false;
@@ -189,6 +193,7 @@
         global.removeEventListener("message", onMessage);
         clearTimeout(timer);
         overlay.remove();
+        if (previousFocus && previousFocus.focus) previousFocus.focus();
         resolve(how);
       };
       const onMessage = (event) => {
@@ -215,7 +220,10 @@
   /** Closing the modal is a failed authentication (§10.2): answer the page with "fail". */
   async function abandonChallenge(url) {
     try {
-      await fetch(url, {method: "POST", mode: "no-cors", credentials: "omit", body: new URLSearchParams({action: "fail"})});
+      await fetch(url, {
+        method: "POST", mode: "no-cors", credentials: "omit", referrerPolicy: "origin",
+        body: new URLSearchParams({action: "fail"}),
+      });
     } catch (_) {
       // The intent is read again right after; whatever state it is in is what we report.
     }
@@ -365,18 +373,19 @@
   }
 
   const BASE_CSS = `
-.TenderElement{display:flex;align-items:center;gap:.6em;width:100%;box-sizing:border-box}
+.TenderElement{display:flex;align-items:center;gap:.5em;width:100%;box-sizing:border-box}
 .TenderElement input{border:0;outline:0;background:transparent;font:inherit;color:inherit;padding:0;margin:0;min-width:0;
   box-shadow:none;-webkit-appearance:none;appearance:none}
-.TenderElement-number{flex:1 1 10em}.TenderElement-expiry{flex:0 0 4.6em}.TenderElement-cvc{flex:0 0 3em}
-.TenderElement-postal{flex:0 0 4.6em}.TenderElement--single .TenderElement-input{flex:1 1 auto}
+.TenderElement-number{flex:1 1 11em}.TenderElement-expiry{flex:0 1 4.3em}.TenderElement-cvc{flex:0 1 2.6em}
+.TenderElement-postal{flex:0 1 3.8em}.TenderElement--single .TenderElement-input{flex:1 1 auto}
 .TenderElement input.TenderElement-input--invalid{color:#df1b41}
-.TenderElement-brand{flex:0 0 auto;display:inline-flex;align-items:center;justify-content:center;min-width:2.4em;
+.TenderElement-brand{flex:0 0 auto;display:inline-flex;align-items:center;justify-content:center;min-width:2.2em;
   height:1.5em;border-radius:3px;font:700 9px/1 system-ui,sans-serif;letter-spacing:.04em;color:#fff;background:#697386}
 .TenderElement-brand[data-brand=unknown]{background:transparent;border:1.5px solid #aab7c4;min-width:2em;height:1.2em}
 .TenderElement-brand[data-brand=visa]{background:#1a1f71}.TenderElement-brand[data-brand=mastercard]{background:#eb001b}
 .TenderElement-brand[data-brand=amex]{background:#2e77bb}.TenderElement-brand[data-brand=discover]{background:#f58220}
-.TenderPayment{font-family:var(--tender-font,system-ui,sans-serif);color:var(--tender-text,#30313d);display:grid;gap:12px}
+.TenderPayment{font-family:var(--tender-font,system-ui,sans-serif);color:var(--tender-text,#30313d);display:grid;
+  grid-template-columns:minmax(0,1fr);gap:12px}
 .TenderPayment-tab{display:inline-flex;gap:8px;align-items:center;font-weight:600;font-size:.9em;
   border:2px solid var(--tender-primary,#0570de);border-radius:var(--tender-radius,5px);padding:8px 12px;
   color:var(--tender-primary,#0570de);justify-self:start}

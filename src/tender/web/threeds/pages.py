@@ -36,7 +36,7 @@ REDIRECT_STATUS = {
     "processing": "processing",
 }
 
-Completion = Callable[[Tx, Context, str, str, bool], tuple[dict[str, Any], "str | None"]]
+Completion = Callable[[Tx, Context, str, str, bool], tuple[dict[str, Any], str | None]]
 
 
 @dataclass(frozen=True)

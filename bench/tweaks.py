@@ -1,0 +1,125 @@
+"""`tender serve` with measurement hooks or candidate optimisations applied from outside,
+so a proposal can be measured before anyone changes src/.  Used by `bench.run --tweak`.
+
+    TENDER_BENCH_TWEAKS="switch_interval=0.0005,batch_stats=/tmp/batches.json" \
+        python -m bench.tweaks serve
+
+Tweaks (comma-separated name=value):
+  switch_interval=S    sys.setswitchinterval(S): how long a thread waiting for the GIL
+                       waits before asking the holder to drop it (CPython default 0.005).
+  batch_stats=PATH     record every group-commit batch of the SQLite writer (size, seconds
+                       in the transaction, seconds in COMMIT) and write a summary to PATH
+                       at exit.
+  batch=N              cap a group-commit batch at N units (tender.store.sqlite.BATCH).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import signal
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+
+def _parse(spec: str) -> dict[str, str]:
+    out = {}
+    for item in filter(None, (s.strip() for s in spec.split(","))):
+        name, _, value = item.partition("=")
+        out[name] = value
+    return out
+
+
+def _batch_stats(path: str) -> None:
+    from tender.store import sqlite as store
+
+    sizes: list[int] = []
+    durations: list[float] = []
+    commits: list[float] = []
+    original_run = store.SQLiteStore._run_batch
+
+    class TimedConnection:
+        """Wraps the writer's connection to time COMMIT statements."""
+
+        def __init__(self, conn: Any) -> None:
+            self._conn = conn
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql == "COMMIT":
+                t = time.perf_counter()
+                try:
+                    return self._conn.execute(sql, *args)
+                finally:
+                    commits.append(time.perf_counter() - t)
+            return self._conn.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._conn, name)
+
+    def run_batch(self: Any, conn: Any, batch: list[Any]) -> None:
+        t = time.perf_counter()
+        try:
+            return original_run(self, TimedConnection(conn), batch)  # type: ignore[arg-type]
+        finally:
+            durations.append(time.perf_counter() - t)
+            sizes.append(len(batch))
+
+    store.SQLiteStore._run_batch = run_batch  # type: ignore[method-assign]
+
+    def dump() -> None:
+        def q(values: Sequence[float], p: float) -> float:
+            return sorted(values)[min(len(values) - 1, int(p * len(values)))] if values else 0.0
+
+        summary = {
+            "batches": len(sizes),
+            "units": sum(sizes),
+            "size": {"mean": statistics.fmean(sizes) if sizes else 0, "p50": q(sizes, 0.5),
+                     "p90": q(sizes, 0.9), "max": max(sizes, default=0)},
+            "batch_ms": {"mean": 1e3 * statistics.fmean(durations) if durations else 0,
+                         "p50": 1e3 * q(durations, 0.5), "p90": 1e3 * q(durations, 0.9),
+                         "p99": 1e3 * q(durations, 0.99)},
+            "commit_ms": {"mean": 1e3 * statistics.fmean(commits) if commits else 0,
+                          "p50": 1e3 * q(commits, 0.5), "p90": 1e3 * q(commits, 0.9),
+                          "p99": 1e3 * q(commits, 0.99)},
+            "histogram": {str(k): sizes.count(k) for k in sorted(set(sizes))[:80]},
+        }
+        with open(path, "w") as f:
+            json.dump(summary, f, indent=2)
+
+    def reset(*_: Any) -> None:
+        sizes.clear()
+        durations.clear()
+        commits.clear()
+
+    atexit.register(dump)
+    # The harness sends SIGUSR2 after the warm-up (only measured runs count) and SIGUSR1
+    # after the runs (write the summary now).
+    signal.signal(signal.SIGUSR2, reset)
+    signal.signal(signal.SIGUSR1, lambda *_: dump())
+
+
+def apply(spec: str) -> None:
+    tweaks = _parse(spec)
+    if "switch_interval" in tweaks:
+        sys.setswitchinterval(float(tweaks["switch_interval"]))
+    if "batch" in tweaks:
+        from tender.store import sqlite as store
+
+        store.BATCH = int(tweaks["batch"])
+    if "batch_stats" in tweaks:
+        _batch_stats(tweaks["batch_stats"])
+
+
+def main() -> None:
+    apply(os.environ.get("TENDER_BENCH_TWEAKS", ""))
+    from tender.cli import main as tender_main
+
+    tender_main(sys.argv[1:], prog_name="tender")
+
+
+if __name__ == "__main__":
+    main()
