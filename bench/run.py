@@ -76,8 +76,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=None, help="seconds per measured run (default 5)")
     p.add_argument("--runs", type=int, default=None, help="measured runs per cell; the median is reported (default 3)")
     p.add_argument("--warmup", type=float, default=None, help="seconds of warm-up per cell (default 2)")
+    p.add_argument("--extra-runs", type=int, default=None,
+                   help="runs added to a cell to replace runs disturbed by other load (default 3, 0 with --quick)")
+    p.add_argument("--noisy-pct", type=float, default=40.0,
+                   help="a run is disturbed when the rest of the machine used more than this %% of a core")
     p.add_argument("--drain-limit", type=float, default=20.0,
                    help="seconds to wait for a server to finish requests left over from a run")
+    p.add_argument("--slow-limit", type=float, default=180.0,
+                   help="seconds to spend on a cell whose single request is slower than a tenth of a run")
     p.add_argument("--profile", default="", help="scenarios to sample with py-spy, e.g. create,retrieve")
     p.add_argument("--profile-seconds", type=int, default=10)
     p.add_argument("--profile-connections", type=int, default=TARGET_CONNECTIONS)
@@ -109,6 +115,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.runs = args.runs or (1 if quick else 3)
     args.warmup = args.warmup if args.warmup is not None else (0.5 if quick else 2.0)
     args.server_per_cell = not quick
+    if args.extra_runs is None:
+        args.extra_runs = 0 if quick else 3
     if args.quiet_wait is None:
         args.quiet_wait = 0.0 if quick else 30.0
     args.backends = [b for b in args.backends.split(",") if b]
@@ -135,6 +143,28 @@ def drain(server: Server, limit: float) -> float | None:
             continue
         if time.monotonic() - t0 < 0.05:
             return round(time.monotonic() - started, 3)
+
+
+SLOW_CANDIDATES = ("retrieve", "list", "search")
+
+
+def timed_request(server: Server, scenario: str, ids_file: Path | None) -> float:
+    """One request of a read scenario, as the wrk script sends it; seconds it took."""
+    path = {
+        "list": "/v1/payment_intents?limit=10",
+        "search": "/v1/payment_intents/search?query=status%3A%22succeeded%22",
+    }.get(scenario)
+    if path is None:
+        assert ids_file is not None
+        with open(ids_file) as f:
+            path = "/v1/payment_intents/" + f.readline().strip()
+    req = urllib.request.Request(server.url + path, headers={"Authorization": f"Bearer {SECRET_KEY}"})
+    t0 = time.monotonic()
+    with urllib.request.urlopen(req, timeout=600) as r:
+        r.read()
+        if r.status != 200:
+            raise RuntimeError(f"{scenario}: {r.status}")
+    return time.monotonic() - t0
 
 
 def wait_for_quiet(limit: float, threshold_pct: float = 25.0) -> float | None:
@@ -255,14 +285,28 @@ class Bench:
                     if server is not None:
                         server.stop()
                     server = self.start(backend, prepared, scenario)
+                if scenario in SLOW_CANDIDATES:
+                    first = timed_request(server, scenario, ids_file)
+                    cell["single_request_s"] = round(first, 4)
+                    if first > args.duration / 10:
+                        self.sequential_cell(server, cell, scenario, ids_file, first)
+                        saturated = (f"one request takes {first:.1f} s; more connections would only queue"
+                                     " behind it")
+                        continue
                 if args.warmup > 0:
                     loadgen.run_wrk(server.url, scenario, c, args.warmup, SECRET_KEY, ids_file, seed=0)
                     if drain(server, args.drain_limit) is None:
                         saturated = f"server still busy {args.drain_limit:.0f} s after the warm-up"
                 self.batch_stats(server, begin=True)
                 runs: list[dict[str, Any]] = []
-                for _ in range(args.runs if not saturated else 0):
+                # A run during which the rest of the machine was busy (other > --noisy-pct) is
+                # replaced by another, up to --extra-runs; the decision uses only the outside
+                # load, never the result.
+                while not saturated and len(runs) < args.runs + args.extra_runs:
+                    if sum(1 for r in runs if r["clean"]) >= args.runs:
+                        break
                     run = self.measure(server, scenario, c, args.duration, ids_file)
+                    run["clean"] = run["other_cpu_pct"] < args.noisy_pct
                     runs.append(run)
                     waited = drain(server, args.drain_limit)
                     run["drain_s"] = waited
@@ -270,8 +314,13 @@ class Bench:
                         saturated = (f"at c={c} the server was still busy {args.drain_limit:.0f} s after"
                                      " a run (each request takes longer than the run)")
                         break
+                clean = [r for r in runs if r["clean"]]
                 cell["runs"] = runs
-                cell["median"] = median_of(runs) if runs else None
+                enough = len(clean) >= (args.runs + 1) // 2
+                cell["median"] = median_of(clean if enough else runs) if runs else None
+                if runs:
+                    cell["median"]["clean_runs"] = len(clean)
+                    cell["median"]["all_runs"] = len(runs)
                 stats = self.batch_stats(server, begin=False)
                 if stats:
                     cell["writer_batches"] = stats
@@ -285,7 +334,7 @@ class Bench:
                     log(f"    {LABELS[scenario]:<20} c={c:<3} {m['rps']:>9,.0f} req/s  p50 {_ms(m['p50_ms'])}"
                         f"  p99 {_ms(m['p99_ms'])}  errors {m['errors']}  wrk {m['wrk_cpu_pct']:.0f}%"
                         f"  server {m['server_cpu_pct']:.0f}% ({m['cpu_us_per_req'] or 0:.0f} us/req)  other {m['other_cpu_pct']:.0f}%  rss {server.max_rss_kb / 1024:.0f} MB"
-                        f"  runs [{', '.join(format(r['rps'], ',.0f') for r in runs)}]")
+                        f"  runs [{', '.join(format(r['rps'], ',.0f') + ('' if r['clean'] else '*') for r in runs)}]")
                 if stats:
                     log(f"      writer: {stats['batches']} batches, size mean {stats['size']['mean']:.1f}"
                         f" p50 {stats['size']['p50']} max {stats['size']['max']}; batch p50"
@@ -299,6 +348,27 @@ class Bench:
         finally:
             if server is not None:
                 server.stop()
+
+    def sequential_cell(self, server: Server, cell: dict[str, Any], scenario: str,
+                        ids_file: Path | None, first: float) -> None:
+        """A request slower than a tenth of a run: time `runs` requests one after another
+        (bounded by --slow-limit seconds) instead of a wrk run that would finish none."""
+        times = [first]
+        started = time.monotonic()
+        while len(times) < self.args.runs and time.monotonic() - started + times[-1] < self.args.slow_limit:
+            times.append(timed_request(server, scenario, ids_file))
+        median = statistics.median(times)
+        cell["runs"] = [{"requests": 1, "rps": 1 / t, "p50_ms": 1e3 * t, "p99_ms": 1e3 * t, "errors": 0,
+                         "sequential": True} for t in times]
+        cell["median"] = {"rps": 1 / median, "p50_ms": 1e3 * median, "p90_ms": None, "p99_ms": 1e3 * max(times),
+                          "max_ms": 1e3 * max(times), "errors": 0, "wrk_cpu_pct": 0.0, "server_cpu_pct": None,
+                          "other_cpu_pct": None, "cpu_us_per_req": None}
+        cell["note"] = f"{len(times)} sequential requests (one at a time; each too slow for a wrk run)"
+        server.record_memory()
+        cell["rss_kb"], cell["hwm_kb"] = server.max_rss_kb, server.hwm_kb
+        self.cells.append(cell)
+        log(f"    {LABELS[scenario]:<20} c=1   {len(times)} sequential requests: "
+            + ", ".join(f"{t:.1f} s" for t in times) + f"  rss {server.max_rss_kb / 1024:.0f} MB")
 
     def profile(self, server: Server, tier: Tier, scenario: str, connections: int,
                 ids_file: Path | None) -> None:
@@ -423,11 +493,12 @@ def _ms(value: float | None) -> str:
 
 def render_table(report: dict[str, Any]) -> str:
     head = (f"{'backend':<8} {'tier':<5} {'scenario':<20} {'conns':>5} {'req/s':>9} {'p50':>9} "
-            f"{'p99':>9} {'x ceiling':>9} {'errors':>6} {'wrk cpu':>7} {'srv cpu':>7} {'us/req':>6} {'other':>6}")
+            f"{'p99':>9} {'x ceiling':>9} {'errors':>6} {'wrk cpu':>7} {'srv cpu':>7} {'us/req':>6} {'other':>6} {'runs':>5}")
     lines = [f"medians of {report['settings']['runs']} runs x {report['settings']['duration_s']:g} s; "
              "x ceiling = req/s / the bare ASGI endpoint's req/s at the same connections and tier; "
              "cpu = % of one core; us/req = server CPU per request; other = CPU used by the rest "
-             "of the machine meanwhile (noise)",
+             "of the machine meanwhile (noise); runs = undisturbed/all runs (medians use the "
+             "undisturbed ones when most are)",
              head, "-" * len(head)]
     last = None
     for cell in report["cells"]:
@@ -442,11 +513,15 @@ def render_table(report: dict[str, Any]) -> str:
             lines.append(f"{prefix}  skipped: {cell.get('skipped', '')}")
             continue
         ratio = cell.get("ratio_to_ceiling")
+        if cell.get("note"):
+            lines.append(f"{prefix} {m['rps']:>9,.2f} {_ms(m['p50_ms']):>9} {_ms(m['p99_ms']):>9} "
+                         f"{(f'{ratio:.4f}' if ratio is not None else '-'):>9}  {cell['note']}")
+            continue
         lines.append(
             f"{prefix} {m['rps']:>9,.0f} {_ms(m['p50_ms']):>9} {_ms(m['p99_ms']):>9} "
             f"{(f'{ratio:.2f}' if ratio is not None else '-'):>9} {m['errors']:>6} "
             f"{m['wrk_cpu_pct']:>6.0f}% {m['server_cpu_pct']:>6.0f}% {m['cpu_us_per_req'] or 0:>6.0f}"
-            f" {m['other_cpu_pct']:>5.0f}%")
+            f" {m['other_cpu_pct']:>5.0f}% {m.get('clean_runs', 0)}/{m.get('all_runs', 0):<3}")
     for s in report["skipped"]:
         lines.append(f"\n{s['backend']}: skipped — {s['reason']}")
     return "\n".join(lines)

@@ -11,6 +11,19 @@ Tweaks (comma-separated name=value):
                        in the transaction, seconds in COMMIT) and write a summary to PATH
                        at exit.
   batch=N              cap a group-commit batch at N units (tender.store.sqlite.BATCH).
+
+Candidate optimisations (each a sketch of a proposal in docs/performance.md, applied by
+replacing one function; measure with `python -m bench.costs --tweak NAME` or
+`python -m bench.run --tweak NAME`):
+  fast_ids             ids._random via one bytes.translate over CSPRNG bytes (rejection
+                       sampling keeps it unbiased) and ids._base62 two digits per step.
+  event_no_copy        events.new_event without copy.deepcopy of the object: the store
+                       serialises the event at once (SQLiteTx.insert_event), which is
+                       already the snapshot.
+  read_no_savepoint    reads run without the SAVEPOINT/RELEASE every unit of work gets
+                       (a read cannot change anything to roll back).
+  read_autocommit      and without BEGIN/COMMIT around them: each SELECT is its own
+                       snapshot (fine for one-statement reads such as retrieve).
 """
 
 from __future__ import annotations
@@ -102,8 +115,82 @@ def _batch_stats(path: str) -> None:
     signal.signal(signal.SIGUSR1, lambda *_: dump())
 
 
+def _fast_ids() -> None:
+    import secrets
+
+    from tender.core import ids
+
+    alphabet = ids.ALPHABET
+    table = bytes((ord(alphabet[b % 62]) if b < 248 else 0) for b in range(256))
+    rejected = bytes(range(248, 256))  # 248 = 4 * 62: the kept bytes map uniformly
+    pairs = [a + b for a in alphabet for b in alphabet]
+
+    def base62(number: int, width: int) -> str:
+        chunks = []
+        for _ in range(width // 2):
+            number, low = divmod(number, 3844)
+            chunks.append(pairs[low])
+        if width % 2:
+            chunks.append(alphabet[number % 62])
+        return "".join(reversed(chunks))
+
+    def random(length: int) -> str:
+        while True:
+            out = secrets.token_bytes(length + 8).translate(table, rejected)
+            if len(out) >= length:
+                return out[:length].decode()
+
+    assert base62(123456789, 10) == ids._base62(123456789, 10)
+    ids._base62 = base62
+    ids._random = random
+
+
+def _event_no_copy() -> None:
+    from tender.core import events
+
+    original = events.new_event
+
+    def new_event(**kwargs: Any) -> dict[str, Any]:
+        obj = kwargs.pop("obj")
+        event = original(obj={}, **kwargs)
+        event["data"]["object"] = obj  # serialised by the store straight away
+        return event
+
+    events.new_event = new_event
+
+
+def _lean_reads(autocommit: bool) -> None:
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    from tender.store import sqlite as store
+
+    class ReadTx(store.SQLiteTx):
+        @contextmanager
+        def atomic(self) -> Iterator[None]:
+            yield
+
+    async def read(self: Any, account: str, fn: Any) -> Any:
+        conn = self._reader
+        if autocommit:
+            return fn(ReadTx(conn, account))
+        conn.execute("BEGIN")
+        try:
+            return fn(ReadTx(conn, account))
+        finally:
+            conn.execute("COMMIT")
+
+    store.SQLiteStore.read = read  # type: ignore[method-assign]
+
+
 def apply(spec: str) -> None:
     tweaks = _parse(spec)
+    if "fast_ids" in tweaks:
+        _fast_ids()
+    if "event_no_copy" in tweaks:
+        _event_no_copy()
+    if "read_no_savepoint" in tweaks or "read_autocommit" in tweaks:
+        _lean_reads(autocommit="read_autocommit" in tweaks)
     if "switch_interval" in tweaks:
         sys.setswitchinterval(float(tweaks["switch_interval"]))
     if "batch" in tweaks:

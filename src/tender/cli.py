@@ -1,4 +1,5 @@
-"""`tender serve | keys | migrate`: the front door."""
+"""`tender serve | keys | migrate | account | dispatcher | listen | trigger | events | webhooks`: the
+front door."""
 
 from __future__ import annotations
 

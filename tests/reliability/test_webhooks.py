@@ -249,25 +249,33 @@ def _cli(server: TenderServer, *args: str, log: Path | None = None) -> subproces
 
 
 def test_tender_dispatcher_delivers_for_a_server_run_with_no_dispatcher(
-    servers: list[TenderServer], receivers: list[Receiver]
+    servers: list[TenderServer], receivers: list[Receiver], tmp_path: Path
 ) -> None:
     receiver = Receiver().start()
     receivers.append(receiver)
     server = TenderServer(extra_env=FAST | {"TENDER_NO_DISPATCHER": "1"}).start()
     servers.append(server)
-    with api(server) as client:
-        endpoint = add_endpoint(client, receiver.url)
-        pay(client, 2)
-        expected = all_event_ids(client)
-        time.sleep(0.5)
-        assert receiver.snapshot() == []  # nobody delivers
-        dispatcher = _cli(server, "dispatcher")
-        try:
-            assert receiver.wait_for(expected, timeout=15) == set()
-        finally:
-            dispatcher.terminate()
-            dispatcher.wait(timeout=10)
-        receiver.verify_all(endpoint["secret"])
+    tail_log = tmp_path / "tail.log"
+    tail = _cli(server, "events", "tail", log=tail_log)
+    try:
+        eventually(lambda: "Tailing events" in tail_log.read_text(), 15, "events tail did not start")
+        with api(server) as client:
+            endpoint = add_endpoint(client, receiver.url)
+            pay(client, 2)
+            expected = all_event_ids(client)
+            time.sleep(0.5)
+            assert receiver.snapshot() == []  # nobody delivers
+            dispatcher = _cli(server, "dispatcher")
+            try:
+                assert receiver.wait_for(expected, timeout=15) == set()
+            finally:
+                dispatcher.terminate()
+                dispatcher.wait(timeout=10)
+            receiver.verify_all(endpoint["secret"])
+        eventually(lambda: all(i in tail_log.read_text() for i in expected), 5, "events tail missed events")
+    finally:
+        tail.terminate()
+        tail.wait(timeout=10)
 
 
 def test_listen_forwards_what_trigger_causes(

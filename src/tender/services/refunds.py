@@ -82,8 +82,8 @@ def create(tx: Tx, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     tx.insert(Stored(txn, {}))
     tx.insert(Stored(refund, {}))
     tx.update(charge_stored)
-    emit(tx, ctx, "refund.created", refund)
     emit(tx, ctx, "charge.refunded", charge, previous_attributes(before, charge))
+    emit(tx, ctx, "refund.created", refund)
     return refund
 
 
