@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run example test lint typecheck unit api browser clean
+.PHONY: install run example test lint typecheck unit api api-postgres browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +34,17 @@ unit: install
 api: install
 	$(BIN)/pytest -q -n 2 tests/api
 
+api-postgres: install
+	$(BIN)/pytest -q -n 2 --backend postgres tests/api tests/reliability
+
 # Playwright on Debian's chromium (apt-get install chromium); never Playwright's own browsers.
 browser: install
 	$(BIN)/pytest -q -n 2 tests/browser
 
+# The API and reliability suites run twice: on SQLite, then on a private PostgreSQL (pgserver).
 test: install lint typecheck
 	$(BIN)/pytest -q -n 2 tests
+	$(BIN)/pytest -q -n 2 --backend postgres tests/api tests/reliability
 
 clean:
 	rm -rf $(VENV) tender.db tender.db-wal tender.db-shm example.db example.db-wal example.db-shm test-artifacts

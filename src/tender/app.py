@@ -11,10 +11,12 @@ from urllib.parse import parse_qsl
 
 from tender.api.endpoint import Api, Endpoint, Response, dumps
 from tender.api.routes import ALL_ENDPOINTS
+from tender.config import Settings
 from tender.core import clock, ids
 from tender.core.errors import InvalidRequestError
-from tender.services import events, payment_intents
+from tender.services import events, payment_intents, refunds
 from tender.services.context import Context
+from tender.web.dashboard.app import Dashboard
 from tender.web.static import serve as static
 from tender.web.threeds import pages
 from tender.webhooks.dispatcher import Dispatcher
@@ -57,6 +59,7 @@ class TenderApp:
     ) -> None:
         self.store = store
         self.processor = processor
+        self.keys: Any = None  # the test account's keys, when built by `create_app`
         self.api = Api(store, processor, capture_window, digest_key)
         self.sweep_interval = sweep_interval
         self._sweeper: asyncio.Task[None] | None = None
@@ -67,6 +70,7 @@ class TenderApp:
         self.routes: dict[str, list[Endpoint]] = {}
         for endpoint in ALL_ENDPOINTS:
             self.routes.setdefault(endpoint.method, []).append(endpoint)
+        self.dashboard = Dashboard(store, processor, capture_window)  # issue 8: /dashboard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -80,6 +84,8 @@ class TenderApp:
             await self._api(scope, receive, send, path, method)
         elif path.startswith("/3d_secure/"):
             await self._challenge(scope, receive, send, path, method)
+        elif path == "/dashboard" or path.startswith("/dashboard/"):
+            await self.dashboard(scope, receive, send)
         elif path.startswith("/js/"):
             await _send(send, *static.respond(path, method, _header(scope, b"if-none-match")))
         elif path == "/healthz":
@@ -145,7 +151,8 @@ class TenderApp:
         await _send(send, status, html.encode(), [(b"content-type", b"text/html; charset=utf-8")] + extra)
 
     async def _sweep_forever(self) -> None:
-        """Time-driven transitions: expire uncaptured authorisations (T16)."""
+        """Time-driven transitions: expire uncaptured authorisations (T16), settle pending
+        refunds, drop events past their retention."""
         while True:
             await asyncio.sleep(self.sweep_interval)
             try:
@@ -164,10 +171,11 @@ class TenderApp:
         ctx = Context(account=account, processor=self.processor)
 
         def expire(tx: Any) -> list[str]:
-            return payment_intents.expire_authorizations(tx, ctx, clock.now())
+            now = clock.now()
+            return payment_intents.expire_authorizations(tx, ctx, now) + refunds.settle_pending(tx, ctx, now)
 
-        expired: list[str] = await self.store.write(account, expire)
-        return expired
+        changed: list[str] = await self.store.write(account, expire)
+        return changed
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -186,6 +194,33 @@ class TenderApp:
                 self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def create_app(settings: Settings | None = None) -> TenderApp:
+    """The app for `settings` (by default from TENDER_* variables): the factory uvicorn's
+    workers call (`tender.app:create_app`), one store and dispatcher per process."""
+    import os
+
+    from tender.processor.simulator import Simulator
+    from tender.services import accounts
+    from tender.store import open_store
+    from tender.webhooks.dispatcher import DispatcherConfig
+
+    settings = settings or Settings.from_env()
+    store = open_store(settings)
+    keys = accounts.ensure_test_account(store, settings.secret_key, settings.publishable_key)
+    secret = accounts.fingerprint_key(store, keys.account)
+    app = TenderApp(
+        store,
+        Simulator(secret),
+        capture_window=int(os.environ.get("TENDER_CAPTURE_WINDOW", 7 * 86400)),
+        sweep_interval=float(os.environ.get("TENDER_SWEEP_INTERVAL", 60)),
+        digest_key=secret,
+        dispatcher=Dispatcher(store, DispatcherConfig.from_env()) if settings.dispatcher else None,
+        event_retention=int(os.environ.get("TENDER_EVENT_RETENTION", events.RETENTION)),
+    )
+    app.keys = keys
+    return app
 
 
 def _error_response(error: InvalidRequestError, status: int) -> Response:

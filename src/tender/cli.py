@@ -15,9 +15,13 @@ console = Console()
 
 
 def _open(settings: Settings):  # type: ignore[no-untyped-def]
-    from tender.store.sqlite import SQLiteStore
+    from tender.core.errors import StripeError
+    from tender.store import open_store
 
-    return SQLiteStore(settings.sqlite_path, durability=settings.durability)
+    try:
+        return open_store(settings)
+    except (StripeError, ValueError) as exc:
+        raise click.ClickException(f"cannot open {settings.db}: {_fail(exc).message}") from exc
 
 
 @click.group()
@@ -39,42 +43,67 @@ def main() -> None:
     "--no-dispatcher", envvar="TENDER_NO_DISPATCHER", is_flag=True, default=False,
     help="Do not deliver webhooks from this process (run `tender dispatcher` instead).",
 )
+@click.option(
+    "--workers", envvar="TENDER_WORKERS", default=1, show_default=True, type=click.IntRange(1),
+    help="API processes (PostgreSQL only; SQLite runs one).",
+)
 def serve(
     db: str, host: str, port: int, secret_key: str | None, publishable_key: str | None, durability: str,
-    no_dispatcher: bool,
+    no_dispatcher: bool, workers: int,
 ) -> None:
     """Run the API server (and, unless --no-dispatcher, the webhook dispatcher)."""
     import uvicorn
 
-    from tender.app import TenderApp
-    from tender.processor.simulator import Simulator
-    from tender.services import accounts, events
-    from tender.webhooks.dispatcher import Dispatcher, DispatcherConfig
+    from tender.app import create_app
 
     settings = Settings(db=db, host=host, port=port, secret_key=secret_key,
-                        publishable_key=publishable_key, durability=durability)
-    store = _open(settings)
-    keys = accounts.ensure_test_account(store, settings.secret_key, settings.publishable_key)
-    secret = accounts.fingerprint_key(store, keys.account)
-    processor = Simulator(secret)
-    app = TenderApp(
-        store,
-        processor,
-        capture_window=int(os.environ.get("TENDER_CAPTURE_WINDOW", 7 * 86400)),
-        sweep_interval=float(os.environ.get("TENDER_SWEEP_INTERVAL", 60)),
-        digest_key=secret,
-        dispatcher=None if no_dispatcher else Dispatcher(store, DispatcherConfig.from_env()),
-        event_retention=int(os.environ.get("TENDER_EVENT_RETENTION", events.RETENTION)),
-    )
+                        publishable_key=publishable_key, durability=durability,
+                        dispatcher=not no_dispatcher)
+    if workers > 1 and not settings.is_postgres:
+        raise click.UsageError(
+            "--workers > 1 needs PostgreSQL (--db postgresql://…): on SQLite, run one process "
+            "(its writers would block each other)."
+        )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook POST otherwise
+    if workers == 1:
+        app = create_app(settings)
+        store, keys = app.store, app.keys
+    else:
+        # Migrate and create the account once, here; each worker then builds its own
+        # app from the environment (`tender.app:create_app`).
+        store = _open(settings)
+        from tender.services import accounts
+
+        keys = accounts.ensure_test_account(store, secret_key, publishable_key)
     base = f"http://{host}:{port}"
-    console.print(f"[bold]tender[/bold] listening on {base}  (database {db}, durability {durability})")
+    console.print(f"[bold]tender[/bold] listening on {base}  (database {_redacted(db)}, durability {durability}"
+                  f"{f', {workers} workers' if workers > 1 else ''})")
     _print_keys(store, keys)
     console.print(f"  API base:         {base}   (stripe.api_base = \"{base}\")")
     console.print("  3-D Secure pages: served by this server under /3d_secure/")
+    console.print(f"  Dashboard:        {_login_link(store, keys.account, base)}  (one-time sign-in link, 15 min)",
+                  soft_wrap=True)
     console.print(f"  Webhooks:         {'not delivered here (--no-dispatcher)' if no_dispatcher else 'delivered by this process'}")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook POST otherwise
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", lifespan="on")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", lifespan="on")
+        return
+    store.close()
+    os.environ.update({
+        "TENDER_DB": db, "TENDER_DURABILITY": durability,
+        "TENDER_NO_DISPATCHER": "1" if no_dispatcher else "",
+        # Pinned keys were registered above; workers must not mint new ones.
+        "TENDER_SECRET_KEY": secret_key or "", "TENDER_PUBLISHABLE_KEY": publishable_key or "",
+    })
+    uvicorn.run("tender.app:create_app", factory=True, workers=workers, host=host, port=port,
+                access_log=False, log_level="warning", lifespan="on")
+
+
+def _redacted(db: str) -> str:
+    """The database URL without its password."""
+    import re
+
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", db)
 
 
 def _print_keys(store, keys) -> None:  # type: ignore[no-untyped-def]
@@ -99,7 +128,7 @@ def migrate(db: str) -> None:
     """Apply pending schema migrations."""
     store = _open(Settings(db=db))
     store.close()
-    console.print("migrations applied")
+    console.print(f"migrations applied to {_redacted(db)}")
 
 
 @main.group()
@@ -432,6 +461,57 @@ def webhooks_attempts(endpoint_id: str, event_id: str | None, limit: int, db: st
             (attempt["error"] or attempt["response_body"] or "")[:60],
         )
     console.print(table)
+
+
+# -- dashboard (issue 8) --------------------------------------------------------------------
+
+
+def _login_link(store, account: str, base: str) -> str:  # type: ignore[no-untyped-def]
+    from tender.web.dashboard import auth
+
+    token = store.write_sync(account, auth.issue_login_token)
+    return f"{base}/dashboard/login/{token}"
+
+
+@main.group()
+def dashboard() -> None:
+    """Sign-in to the dashboard at /dashboard."""
+
+
+@dashboard.command("set-password")
+@click.option("--password", envvar="TENDER_DASHBOARD_PASSWORD", prompt=True, hide_input=True,
+              confirmation_prompt=True, help="At least 8 characters; prompted for when not given.")
+@DB_OPTION
+def dashboard_set_password(password: str, db: str) -> None:
+    """Set the dashboard password (stored as a salted scrypt hash); signs every session out."""
+    from tender.services import accounts
+    from tender.web.dashboard import auth
+
+    store = _open(Settings(db=db))
+    try:
+        account = accounts.ensure_test_account(store, None, None).account
+        store.write_sync(account, lambda tx: auth.set_password(tx, password))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        store.close()
+    console.print("dashboard password set")
+
+
+@dashboard.command("login-link")
+@click.option("--base-url", default=None, help="Default: http://TENDER_HOST:TENDER_PORT")
+@DB_OPTION
+def dashboard_login_link(base_url: str | None, db: str) -> None:
+    """Print a one-time sign-in link (valid 15 minutes)."""
+    from tender.services import accounts
+
+    base = base_url or f"http://{os.environ.get('TENDER_HOST', '127.0.0.1')}:{os.environ.get('TENDER_PORT', '12111')}"
+    store = _open(Settings(db=db))
+    try:
+        account = accounts.ensure_test_account(store, None, None).account
+        click.echo(_login_link(store, account, base))
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

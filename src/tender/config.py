@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 DEFAULT_PORT = 12111
 DEFAULT_DB = "sqlite:///tender.db"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Settings:
     secret_key: str | None = None
     publishable_key: str | None = None
     durability: str = "full"
+    dispatcher: bool = True  # deliver webhooks from this process
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -28,11 +30,18 @@ class Settings:
             secret_key=os.environ.get("TENDER_SECRET_KEY") or None,
             publishable_key=os.environ.get("TENDER_PUBLISHABLE_KEY") or None,
             durability=os.environ.get("TENDER_DURABILITY", "full"),
+            dispatcher=os.environ.get("TENDER_NO_DISPATCHER", "").lower() in ("", "0", "false"),
         )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.db.startswith(POSTGRES_SCHEMES)
 
     @property
     def sqlite_path(self) -> str:
         """`sqlite:///tender.db` → `tender.db`; `sqlite:////tmp/x.db` → `/tmp/x.db`."""
         if not self.db.startswith("sqlite:///"):
-            raise ValueError(f"unsupported database URL: {self.db} (only sqlite:/// for now)")
+            raise ValueError(
+                f"unsupported database URL: {self.db} (use sqlite:///PATH or postgresql://…)"
+            )
         return self.db[len("sqlite:///"):]

@@ -12,7 +12,7 @@ from tests.support.server import TenderServer
 
 
 def _tender(server: TenderServer, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TENDER_DB": f"sqlite:///{server.db_path}"}
+    env = {**os.environ, "TENDER_DB": server.db}
     return subprocess.run(
         [sys.executable, "-m", "tender.cli", "account", *args], env=env, capture_output=True, text=True
     )
@@ -61,7 +61,7 @@ def test_rolled_keys_replace_the_old_ones_within_seconds() -> None:
     server = TenderServer().start()
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TENDER_")}
-        env["TENDER_DB"] = f"sqlite:///{server.db_path}"
+        env["TENDER_DB"] = server.db
         rolled = subprocess.run(
             [sys.executable, "-m", "tender.cli", "keys", "roll"], env=env, capture_output=True, text=True
         )

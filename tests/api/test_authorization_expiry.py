@@ -37,3 +37,24 @@ def test_uncaptured_authorisation_expires_and_cancels_the_intent() -> None:
         assert stripe.PaymentIntent.retrieve(captured_in_time.id).status == "succeeded"
     finally:
         server.stop()
+
+
+def test_pending_refund_card_settles_to_succeeded_with_refund_updated() -> None:
+    server = TenderServer(extra_env={"TENDER_SWEEP_INTERVAL": "0.2"}).start()
+    try:
+        stripe.api_base = server.base_url
+        intent = stripe.PaymentIntent.create(
+            amount=3000, currency="usd", payment_method_types=["card"],
+            payment_method="pm_card_pendingRefund", confirm=True,
+        )
+        refund = stripe.Refund.create(payment_intent=intent.id)
+        assert refund.status == "pending"
+        deadline = time.time() + 10
+        while stripe.Refund.retrieve(refund.id).status == "pending" and time.time() < deadline:
+            time.sleep(0.2)
+        assert stripe.Refund.retrieve(refund.id).status == "succeeded"
+        updates = stripe.Event.list(type="refund.updated").data
+        assert [e.data.object.id for e in updates] == [refund.id]
+        assert updates[0].data.previous_attributes.status == "pending"
+    finally:
+        server.stop()

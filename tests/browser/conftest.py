@@ -8,6 +8,7 @@ checkout and of the 3-D Secure challenge land in test-artifacts/browser/.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -110,14 +111,31 @@ def sdk(tender: TenderServer) -> None:
     stripe.default_http_client = stripe.RequestsClient()
 
 
+_SHARED: dict[str, Any] = {}
+
+
+def shared_browser() -> Browser:
+    """One chromium per test process, shared by tests/browser and tests/dashboard: two
+    sync_playwright instances cannot run in one process."""
+    if "browser" not in _SHARED:
+        _require_browser()
+        assert sync_playwright is not None
+        playwright = sync_playwright().start()
+        _SHARED["playwright"] = playwright
+        _SHARED["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        atexit.register(_close_shared_browser)
+    browser: Browser = _SHARED["browser"]
+    return browser
+
+
+def _close_shared_browser() -> None:
+    _SHARED.pop("browser").close()
+    _SHARED.pop("playwright").stop()
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    _require_browser()
-    assert sync_playwright is not None
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+def browser() -> Browser:
+    return shared_browser()
 
 
 class Traffic:

@@ -42,7 +42,7 @@ def test_acknowledged_payments_survive_kill_9() -> None:
         worker.join()
     assert len(acknowledged) >= 200
 
-    restarted = TenderServer(db_path=server.db_path).start()
+    restarted = TenderServer(db=server.db).start()
     try:
         with httpx.Client(base_url=restarted.base_url, auth=(SECRET_KEY, "")) as client:
             for intent in acknowledged:

@@ -136,7 +136,7 @@ def test_deliveries_pending_or_in_flight_survive_kill_9(
     assert in_flight_at_kill < len(expected)  # most were still pending
     receiver.delay = 0
 
-    restarted = TenderServer(db_path=server.db_path, extra_env=env).start()
+    restarted = TenderServer(db=server.db, extra_env=env).start()
     servers.append(restarted)
     with api(restarted) as client:
         assert all_event_ids(client) == expected
@@ -241,7 +241,7 @@ def test_an_endpoint_failing_for_the_configured_period_is_disabled_with_a_log_li
 def _cli(server: TenderServer, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
     env = {
         **os.environ, **FAST,
-        "TENDER_DB": f"sqlite:///{server.db_path}", "TENDER_PORT": str(server.port),
+        "TENDER_DB": server.db, "TENDER_PORT": str(server.port),
         "PYTHONUNBUFFERED": "1", "COLUMNS": "250",
     }
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process

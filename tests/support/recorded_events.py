@@ -17,11 +17,18 @@ from tests.support.server import TenderServer
 
 def events_about(server: TenderServer, object_id: str) -> list[dict[str, Any]]:
     """Every event whose `data.object` is `object_id`, oldest first."""
-    conn = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
-    try:
-        rows = conn.execute("SELECT doc FROM events ORDER BY created, id").fetchall()
-    finally:
-        conn.close()
+    query = "SELECT doc FROM events ORDER BY created, id"
+    if server.db.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(server.db) as pg:
+            rows = pg.execute(query).fetchall()
+    else:
+        conn = sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute(query).fetchall()
+        finally:
+            conn.close()
     found = [orjson.loads(doc) for (doc,) in rows]
     return [e for e in found if e["data"]["object"].get("id") == object_id]
 

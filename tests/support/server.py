@@ -1,4 +1,9 @@
-"""A real tender server in a subprocess, on a free port, with its own database."""
+"""A real tender server in a subprocess, on a free port, with its own database.
+
+The database is SQLite (a file in the server's temporary directory) or, with
+`pytest --backend postgres`, a database of its own on one private PostgreSQL per test
+session (`tests/support/postgres.py`).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ import httpx
 SECRET_KEY = "sk_test_tender_suite_0123456789abcdefghijklmnopqrstuvwxyz"
 PUBLISHABLE_KEY = "pk_test_tender_suite_0123456789abcdefghijklmnopqrstuvwxyz"
 
+BACKEND = "sqlite"  # set by `--backend` (tests/conftest.py)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -24,19 +31,31 @@ def free_port() -> int:
 
 
 class TenderServer:
-    def __init__(self, db_path: str | None = None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, db_path: str | None = None, extra_env: dict[str, str] | None = None, db: str | None = None
+    ) -> None:
+        """`db` (a URL) or `db_path` (a SQLite file) reopen another server's database;
+        by default the server gets a new, empty one on the session's backend."""
         self.dir = tempfile.mkdtemp(prefix="tender-test-")
         self.db_path = db_path or os.path.join(self.dir, "tender.db")
+        if db is None:
+            if BACKEND == "postgres" and db_path is None:
+                from tests.support import postgres
+
+                db = postgres.new_database()
+            else:
+                db = f"sqlite:///{self.db_path}"
+        self.db = db
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = Path(self.dir) / "server.log"
 
-    def start(self) -> TenderServer:
+    def start(self, *serve_args: str) -> TenderServer:
         env = {
             **os.environ,
-            "TENDER_DB": f"sqlite:///{self.db_path}",
+            "TENDER_DB": self.db,
             "TENDER_PORT": str(self.port),
             "TENDER_SECRET_KEY": SECRET_KEY,
             "TENDER_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
@@ -44,9 +63,10 @@ class TenderServer:
         }
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tender.cli", "serve"], env=env, stdout=log, stderr=log
+            [sys.executable, "-m", "tender.cli", "serve", *serve_args], env=env, stdout=log, stderr=log,
+            start_new_session=True,  # `--workers`: a kill reaches the whole group
         )
-        deadline = time.time() + 20
+        deadline = time.time() + 30
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"tender exited: {self.log_path.read_text()}")
@@ -60,12 +80,12 @@ class TenderServer:
     def kill(self) -> None:
         """kill -9: no shutdown, no flush beyond what was committed."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

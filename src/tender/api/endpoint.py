@@ -22,7 +22,7 @@ from tender.api import auth, expand, forms, idempotency
 from tender.api.params import EXPAND, Spec, parse_fields
 from tender.core import ids, setup_intents
 from tender.core import payment_intents as lifecycle
-from tender.core.errors import APIError, InvalidRequestError, StripeError
+from tender.core.errors import APIError, IdempotencyConflict, InvalidRequestError, StripeError
 from tender.services.context import Context
 from tender.store.base import IdempotencyRecord, Tx
 
@@ -288,20 +288,29 @@ class Api:
     ) -> tuple[int, bytes, str | None]:
         path_key = endpoint.path + "|" + str(sorted(call.path.items()))
         record = self.store.get_idempotency(ctx.account, key)
+        if record is not None and record.status == idempotency.PENDING:
+            raise IdempotencyConflict()
         if record is not None:
             idempotency.check_replay(record, key, method, path_key, raw_digest)
             return record.status, record.body, record.request_id
         self.in_flight.claim(ctx.account, key)
+        claimed = False
         try:
-            # Another process may have finished it since we looked.
-            record = self.store.get_idempotency(ctx.account, key)
-            if record is not None:
+            # Another process may hold the key (a durable claim) or have finished it.
+            claimed = await self.store.claim_idempotency(ctx.account, key)
+            if not claimed:
+                record = self.store.get_idempotency(ctx.account, key)
+                if record is None or record.status == idempotency.PENDING:
+                    raise IdempotencyConflict()
                 idempotency.check_replay(record, key, method, path_key, raw_digest)
                 return record.status, record.body, record.request_id
             unit = self._unit(endpoint, ctx, call, expand_paths, (key, raw_digest, method))
             status, payload = await self.store.write(ctx.account, unit)
+            claimed = False  # the unit replaced the claim with its record
             return status, payload, None
         finally:
+            if claimed:
+                await self.store.release_idempotency(ctx.account, key)
             self.in_flight.release(ctx.account, key)
 
 

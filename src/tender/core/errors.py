@@ -144,6 +144,12 @@ class APIError(StripeError):
     should_retry = True
 
 
+class ServiceUnavailable(APIError):
+    """The database cannot be reached: nothing was done, and a retry may succeed."""
+
+    status = 503
+
+
 def missing(param: str) -> InvalidRequestError:
     return InvalidRequestError(
         f"Missing required param: {param}.", code="parameter_missing", param=param

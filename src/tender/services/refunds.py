@@ -87,6 +87,22 @@ def create(tx: Tx, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return refund
 
 
+def settle_pending(tx: Tx, ctx: Context, now: int) -> list[str]:
+    """Refunds that started `pending` (…7726) settle as `succeeded` on a later sweep,
+    announced with `refund.updated` (§2.6, §9.2)."""
+    settled = []
+    for stored in tx.find_by_status("refund", "pending"):
+        refund = stored.doc
+        if refund["created"] >= now:
+            continue  # give every pending refund at least one observable second
+        before = copy.deepcopy(refund)
+        refund["status"] = "succeeded"
+        tx.update(stored)
+        emit(tx, ctx, "refund.updated", refund, previous_attributes(before, refund))
+        settled.append(refund["id"])
+    return settled
+
+
 def retrieve(tx: Tx, ctx: Context, refund_id: str) -> dict[str, Any]:
     return load(tx, "refund", refund_id, "refund").doc
 

@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from importlib import resources
 from typing import Any, TypeVar
 
 import orjson
@@ -25,6 +24,15 @@ import orjson
 from tender.core import webhook_endpoints
 from tender.core.errors import APIError, StripeError
 from tender.store.base import IdempotencyRecord, ListQuery, Stored
+from tender.store.rows import (
+    PENDING_WEBHOOKS,
+    UNDELIVERED,
+    customer_of,
+    event_doc,
+    parent_of,
+    stored_from_row,
+)
+from tender.store.schema import migrations
 
 T = TypeVar("T")
 BATCH = 256
@@ -48,22 +56,17 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     )
     done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
     applied = []
-    files = sorted(
-        f for f in resources.files("tender.store.migrations").iterdir() if f.name.endswith(".sql")
-    )
-    for file in files:
-        version = file.name.split("_", 1)[0]
-        if version in done:
+    for migration in migrations("sqlite"):
+        if migration.version in done:
             continue
         conn.execute("BEGIN IMMEDIATE")
-        for statement in file.read_text().split(";"):
-            if statement.strip():
-                conn.execute(statement)
+        for statement in migration.statements:
+            conn.execute(statement)
         conn.execute(
-            "INSERT INTO schema_migrations VALUES (?, strftime('%s','now'))", (version,)
+            "INSERT INTO schema_migrations VALUES (?, strftime('%s','now'))", (migration.version,)
         )
         conn.execute("COMMIT")
-        applied.append(file.name)
+        applied.append(migration.name)
     return applied
 
 
@@ -99,7 +102,7 @@ class SQLiteTx:
         ).fetchone()
         if row is None:
             return None
-        return Stored(orjson.loads(row[0]), orjson.loads(row[1]))
+        return stored_from_row(row[0], row[1])
 
     # One writer thread: everything it reads is already serialised.
     get_for_update = get
@@ -114,8 +117,8 @@ class SQLiteTx:
                 self.account,
                 doc["object"],
                 doc["created"],
-                _customer_of(doc),
-                _parent_of(doc),
+                customer_of(doc),
+                parent_of(doc),
                 doc.get("status"),
                 orjson.dumps(doc),
                 orjson.dumps(stored.private),
@@ -128,7 +131,7 @@ class SQLiteTx:
             "UPDATE objects SET customer = ?, status = ?, doc = ?, private = ?"
             " WHERE id = ? AND account = ?",
             (
-                _customer_of(doc),
+                customer_of(doc),
                 doc.get("status"),
                 orjson.dumps(doc),
                 orjson.dumps(stored.private),
@@ -168,7 +171,7 @@ class SQLiteTx:
         rows = rows[: query.limit]
         if backwards:
             rows.reverse()
-        return [Stored(orjson.loads(d), orjson.loads(p)) for d, p in rows], has_more
+        return [stored_from_row(d, p) for d, p in rows], has_more
 
     def scan(self, type: str) -> Iterable[Stored]:
         for doc, private in self.conn.execute(
@@ -176,14 +179,14 @@ class SQLiteTx:
             " ORDER BY created DESC, id DESC",
             (self.account, type),
         ):
-            yield Stored(orjson.loads(doc), orjson.loads(private))
+            yield stored_from_row(doc, private)
 
     def find_by_status(self, type: str, status: str) -> list[Stored]:
         rows = self.conn.execute(
             "SELECT doc, private FROM objects WHERE type = ? AND status = ? AND account = ?",
             (type, status, self.account),
         ).fetchall()
-        return [Stored(orjson.loads(d), orjson.loads(p)) for d, p in rows]
+        return [stored_from_row(d, p) for d, p in rows]
 
     def account_settings(self) -> dict[str, Any]:
         row = self.conn.execute(
@@ -220,10 +223,10 @@ class SQLiteTx:
 
     def get_event(self, event_id: str) -> dict[str, Any] | None:
         row = self.conn.execute(
-            f"SELECT doc, {_PENDING_WEBHOOKS} FROM events WHERE id = ? AND account = ?",
+            f"SELECT doc, {PENDING_WEBHOOKS} FROM events WHERE id = ? AND account = ?",
             (event_id, self.account),
         ).fetchone()
-        return _event_doc(row) if row else None
+        return event_doc(row) if row else None
 
     def list_events(
         self,
@@ -251,7 +254,7 @@ class SQLiteTx:
                 where.append(f"created {sql} ?")
                 args.append(created[op])
         if delivery_success is not None:
-            where.append(("NOT " if delivery_success else "") + f"EXISTS ({_UNDELIVERED})")
+            where.append(("NOT " if delivery_success else "") + f"EXISTS ({UNDELIVERED})")
         backwards = False
         if starting_after is not None:
             where.append("(created, id) < (SELECT created, id FROM events WHERE id = ?)")
@@ -262,7 +265,7 @@ class SQLiteTx:
             backwards = True
         order = "ASC" if backwards else "DESC"
         rows = self.conn.execute(
-            f"SELECT doc, {_PENDING_WEBHOOKS} FROM events WHERE {' AND '.join(where)}"
+            f"SELECT doc, {PENDING_WEBHOOKS} FROM events WHERE {' AND '.join(where)}"
             f" ORDER BY created {order}, id {order} LIMIT ?",
             (*args, limit + 1),
         ).fetchall()
@@ -270,7 +273,7 @@ class SQLiteTx:
         rows = rows[:limit]
         if backwards:
             rows.reverse()
-        return [_event_doc(row) for row in rows], has_more
+        return [event_doc(row) for row in rows], has_more
 
     def delete(self, type: str, object_id: str) -> bool:
         cur = self.conn.execute(
@@ -394,46 +397,12 @@ class SQLiteTx:
         )
 
 
-# Deliveries not (yet) received: still being retried, or given up on.
-_UNDELIVERED = (
-    "SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status IN ('pending', 'failed')"
-)
-_PENDING_WEBHOOKS = (
-    "(SELECT COUNT(*) FROM deliveries d WHERE d.event_id = events.id"
-    " AND d.status IN ('pending', 'failed'))"
-)
-
-
 def _endpoint_scope(endpoint_ids: Iterable[str] | None) -> tuple[str, list[str]]:
     """A SQL condition limiting deliveries to some endpoints (`tender listen`)."""
     if endpoint_ids is None:
         return "", []
     chosen = list(endpoint_ids)
     return f" AND endpoint_id IN ({', '.join('?' * len(chosen)) or 'NULL'})", chosen
-
-
-def _event_doc(row: tuple[Any, ...]) -> dict[str, Any]:
-    """Events are stored as created and never re-rendered; only `pending_webhooks`,
-    the endpoints still to receive it, is live."""
-    doc: dict[str, Any] = orjson.loads(row[0])
-    doc["pending_webhooks"] = row[1]
-    return doc
-
-
-def _customer_of(doc: dict[str, Any]) -> str | None:
-    customer = doc.get("customer")
-    if isinstance(customer, dict):
-        return str(customer["id"])
-    return customer if isinstance(customer, str) else None
-
-
-def _parent_of(doc: dict[str, Any]) -> str | None:
-    kind = doc["object"]
-    if kind == "charge":
-        return doc.get("payment_intent")
-    if kind == "refund":
-        return doc.get("charge")
-    return None
 
 
 class _Job:
@@ -558,6 +527,14 @@ class SQLiteStore:
         ).fetchone()
         return IdempotencyRecord(*row) if row else None
 
+    async def claim_idempotency(self, account: str, key: str) -> bool:
+        """One process per SQLite database: `InFlight` already excludes concurrent use of
+        a key, so a claim only checks that no answer has been recorded meanwhile."""
+        return self.get_idempotency(account, key) is None
+
+    async def release_idempotency(self, account: str, key: str) -> None:
+        return None
+
     def find_api_key(self, key_hash: str) -> tuple[str, str] | None:
         row = self._reader.execute(
             "SELECT account, kind FROM api_keys WHERE key_hash = ?"
@@ -661,8 +638,8 @@ class SQLiteStore:
                     " WHERE d.event_id = ? AND d.endpoint_id = ?",
                     (event_id, endpoint_id),
                 ).fetchone()
-                account, attempts, window_start, event_type, event_doc, doc, private, pending = row
-                if event_doc is None or doc is None:  # retention or endpoint deletion won
+                account, attempts, window_start, event_type, event_json, doc, private, pending = row
+                if event_json is None or doc is None:  # retention or endpoint deletion won
                     conn.execute(
                         "UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL"
                         " WHERE event_id = ? AND endpoint_id = ?",
@@ -687,7 +664,7 @@ class SQLiteStore:
                     "account": account,
                     "event_id": event_id,
                     "event_type": event_type,
-                    "event": _event_doc((event_doc, pending)),
+                    "event": event_doc((event_json, pending)),
                     "endpoint_id": endpoint_id,
                     "url": endpoint["url"],
                     "private": orjson.loads(private),
@@ -728,11 +705,11 @@ class SQLiteStore:
             where += " AND (created, id) > (?, ?)"
             args += [after[0], after[1]]
         rows = self._reader.execute(
-            f"SELECT doc, {_PENDING_WEBHOOKS} FROM events WHERE {where}"
+            f"SELECT doc, {PENDING_WEBHOOKS} FROM events WHERE {where}"
             " ORDER BY created, id LIMIT ?",
             (*args, limit),
         ).fetchall()
-        return [_event_doc(row) for row in rows]
+        return [event_doc(row) for row in rows]
 
     def attempts_after(self, after_id: int, endpoint_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Delivery attempts recorded after attempt number `after_id`, oldest first."""

@@ -1,0 +1,747 @@
+"""PostgreSQL store: many tender processes on one database.
+
+Each write unit of work runs in its own READ COMMITTED transaction on a pooled
+connection, in a thread of the store's own executor: row locks (`get_for_update` is
+`SELECT … FOR UPDATE`) serialise the work on one object, work on different objects
+proceeds in parallel, in this process and in every other one.  A unit that loses a
+deadlock or a serialization check is run again, a bounded number of times, from the
+start (units are plain functions of their transaction, so that is safe).
+
+No driver exception leaves this module: a database that cannot be reached, or fails a
+statement, becomes a Stripe `api_error` (`APIError`, HTTP 500, `Stripe-Should-Retry`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import orjson
+import psycopg
+import psycopg_pool
+from psycopg import errors as pg_errors
+
+from tender.core import webhook_endpoints
+from tender.core.errors import APIError, ServiceUnavailable, StripeError
+from tender.store.base import IdempotencyRecord, ListQuery, Stored
+from tender.store.rows import (
+    PENDING_WEBHOOKS,
+    UNDELIVERED,
+    customer_of,
+    event_doc,
+    parent_of,
+    stored_from_row,
+)
+from tender.store.schema import migrations
+
+T = TypeVar("T")
+log = logging.getLogger("tender.store")
+
+POOL_SIZE = 8
+RETRIES = 5  # deadlock / serialization failures, then the request fails with api_error
+CONNECT_TIMEOUT = 5.0  # seconds a unit waits for a connection before answering api_error
+MIGRATION_LOCK = 0x74656E646572  # "tender": pg_advisory_lock key around migrations
+CLAIM_TTL = 300  # seconds after which an idempotency claim is taken to be abandoned
+PENDING = 0  # tender.api.idempotency.PENDING (the store does not import the api layer)
+_RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+_NOW = "EXTRACT(EPOCH FROM now())::bigint"
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _unavailable(exc: BaseException) -> APIError:
+    """The one error a caller sees for anything the database did wrong."""
+    log.warning("database failure: %s: %s", type(exc).__name__, exc)
+    failure: APIError
+    if isinstance(exc, psycopg_pool.PoolTimeout | psycopg.OperationalError):
+        failure = ServiceUnavailable("tender cannot reach its database right now. Retry the request shortly.")
+    else:
+        failure = APIError("The database could not complete this request. Retry it.")
+    failure.__cause__ = exc
+    return failure
+
+
+def migrate(conn: psycopg.Connection[Any]) -> list[str]:
+    """Apply the numbered files of `migrations/postgres/` not yet recorded, holding an
+    advisory lock so that processes starting together apply each exactly once."""
+    conn.autocommit = True
+    conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    try:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied BIGINT)"
+        )
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        applied = []
+        for migration in migrations("postgres"):
+            if migration.version in done:
+                continue
+            with conn.transaction():
+                for statement in migration.statements:
+                    conn.execute(statement.encode())  # bytes: no %-placeholder parsing
+                conn.execute(
+                    f"INSERT INTO schema_migrations VALUES (%s, {_NOW})", (migration.version,)
+                )
+            applied.append(migration.name)
+        return applied
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+
+class PostgresTx:
+    """The unit-of-work view of one connection inside a transaction, scoped to one account."""
+
+    def __init__(self, conn: psycopg.Connection[Any], account: str, read_only: bool = False) -> None:
+        self.conn = conn
+        self.account = account
+        self.read_only = read_only  # a snapshot: nothing to lock
+
+    def _all(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, tuple(args)).fetchall()
+
+    def _one(self, sql: str, args: Iterable[Any] = ()) -> tuple[Any, ...] | None:
+        return self.conn.execute(sql, tuple(args)).fetchone()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """A nested unit: undone if it raises, unless the error says its changes stay."""
+        self.conn.execute("SAVEPOINT atomic")
+        try:
+            yield
+        except StripeError as exc:
+            if not exc.persist_changes:
+                self.conn.execute("ROLLBACK TO SAVEPOINT atomic")
+            self.conn.execute("RELEASE SAVEPOINT atomic")
+            raise
+        except psycopg.Error:
+            raise  # the transaction is aborted: the whole unit fails (or is retried)
+        except BaseException:
+            self.conn.execute("ROLLBACK TO SAVEPOINT atomic")
+            self.conn.execute("RELEASE SAVEPOINT atomic")
+            raise
+        else:
+            self.conn.execute("RELEASE SAVEPOINT atomic")
+
+    def get(self, type: str, object_id: str) -> Stored | None:
+        row = self._one(
+            "SELECT doc, private FROM objects WHERE id = %s AND account = %s AND type = %s",
+            (object_id, self.account, type),
+        )
+        return stored_from_row(row[0], row[1]) if row else None
+
+    def get_for_update(self, type: str, object_id: str) -> Stored | None:
+        """The object, locked until this unit commits: concurrent units on it queue here."""
+        if self.read_only:
+            return self.get(type, object_id)
+        row = self._one(
+            "SELECT doc, private FROM objects WHERE id = %s AND account = %s AND type = %s FOR UPDATE",
+            (object_id, self.account, type),
+        )
+        return stored_from_row(row[0], row[1]) if row else None
+
+    def insert(self, stored: Stored) -> None:
+        doc = stored.doc
+        self.conn.execute(
+            "INSERT INTO objects (id, account, type, created, customer, parent, status, doc, private)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                doc["id"], self.account, doc["object"], doc["created"], customer_of(doc),
+                parent_of(doc), doc.get("status"), _json(doc), _json(stored.private),
+            ),
+        )
+
+    def update(self, stored: Stored) -> None:
+        doc = stored.doc
+        self.conn.execute(
+            "UPDATE objects SET customer = %s, status = %s, doc = %s, private = %s"
+            " WHERE id = %s AND account = %s",
+            (customer_of(doc), doc.get("status"), _json(doc), _json(stored.private), doc["id"], self.account),
+        )
+
+    def list(self, query: ListQuery) -> tuple[list[Stored], bool]:
+        where = ["account = %s", "type = %s"]
+        args: list[Any] = [self.account, query.type]
+        if query.customer is not None:
+            where.append("customer = %s")
+            args.append(query.customer)
+        if query.parent is not None:
+            where.append("parent = %s")
+            args.append(query.parent)
+        _created_filter(query.created, where, args)
+        backwards = False
+        if query.starting_after is not None:
+            where.append("(created, id) < (SELECT created, id FROM objects WHERE id = %s)")
+            args.append(query.starting_after)
+        elif query.ending_before is not None:
+            where.append("(created, id) > (SELECT created, id FROM objects WHERE id = %s)")
+            args.append(query.ending_before)
+            backwards = True
+        order = "ASC" if backwards else "DESC"
+        rows = self._all(
+            f"SELECT doc, private FROM objects WHERE {' AND '.join(where)}"
+            f" ORDER BY created {order}, id {order} LIMIT %s",
+            (*args, query.limit + 1),
+        )
+        has_more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if backwards:
+            rows.reverse()
+        return [stored_from_row(d, p) for d, p in rows], has_more
+
+    def scan(self, type: str) -> Iterable[Stored]:
+        for doc, private in self._all(
+            "SELECT doc, private FROM objects WHERE account = %s AND type = %s"
+            " ORDER BY created DESC, id DESC",
+            (self.account, type),
+        ):
+            yield stored_from_row(doc, private)
+
+    def find_by_status(self, type: str, status: str) -> list[Stored]:
+        rows = self._all(
+            "SELECT doc, private FROM objects WHERE type = %s AND status = %s AND account = %s",
+            (type, status, self.account),
+        )
+        return [stored_from_row(d, p) for d, p in rows]
+
+    def account_settings(self) -> dict[str, Any]:
+        row = self._one("SELECT settings FROM accounts WHERE id = %s", (self.account,))
+        return dict(orjson.loads(row[0])) if row else {}
+
+    def save_account_settings(self, settings: dict[str, Any]) -> None:
+        self.conn.execute("UPDATE accounts SET settings = %s WHERE id = %s", (_json(settings), self.account))
+
+    def insert_event(self, event: dict[str, Any]) -> None:
+        """The event, and in the same transaction one outbox row per enabled endpoint
+        that receives its type: no event is ever without its deliveries."""
+        self.conn.execute(
+            "INSERT INTO events (id, account, type, created, doc) VALUES (%s, %s, %s, %s, %s)",
+            (event["id"], self.account, event["type"], event["created"], _json(event)),
+        )
+        now = time.time()
+        for endpoint_id, doc in self._all(
+            "SELECT id, doc FROM objects"
+            " WHERE type = 'webhook_endpoint' AND status = 'enabled' AND account = %s",
+            (self.account,),
+        ):
+            if webhook_endpoints.receives(orjson.loads(doc)["enabled_events"], event["type"]):
+                self.conn.execute(
+                    "INSERT INTO deliveries (event_id, endpoint_id, account, status, created,"
+                    " window_start, next_attempt_at) VALUES (%s, %s, %s, 'pending', %s, %s, %s)"
+                    " ON CONFLICT DO NOTHING",
+                    (event["id"], endpoint_id, self.account, now, now, now),
+                )
+
+    # -- events and webhook deliveries (issue 4) ------------------------------------
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        row = self._one(
+            f"SELECT doc, {PENDING_WEBHOOKS} FROM events WHERE id = %s AND account = %s",
+            (event_id, self.account),
+        )
+        return event_doc(row) if row else None
+
+    def list_events(
+        self,
+        *,
+        limit: int,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+        created: dict[str, int] | None = None,
+        type_pattern: str | None = None,
+        types: list[str] | None = None,
+        delivery_success: bool | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Newest first; `type_pattern` may use `*` wildcards; `delivery_success`
+        keeps events every endpoint received (true) or not yet / never (false)."""
+        where = ["account = %s"]
+        args: list[Any] = [self.account]
+        if type_pattern is not None:
+            where.append("type LIKE %s")
+            args.append(_like(type_pattern))
+        if types is not None:
+            where.append("type = ANY(%s)")
+            args.append(list(types))
+        _created_filter(created, where, args)
+        if delivery_success is not None:
+            where.append(("NOT " if delivery_success else "") + f"EXISTS ({UNDELIVERED})")
+        backwards = False
+        if starting_after is not None:
+            where.append("(created, id) < (SELECT created, id FROM events WHERE id = %s)")
+            args.append(starting_after)
+        elif ending_before is not None:
+            where.append("(created, id) > (SELECT created, id FROM events WHERE id = %s)")
+            args.append(ending_before)
+            backwards = True
+        order = "ASC" if backwards else "DESC"
+        rows = self._all(
+            f"SELECT doc, {PENDING_WEBHOOKS} FROM events WHERE {' AND '.join(where)}"
+            f" ORDER BY created {order}, id {order} LIMIT %s",
+            (*args, limit + 1),
+        )
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        return [event_doc(row) for row in rows], has_more
+
+    def delete(self, type: str, object_id: str) -> bool:
+        cur = self.conn.execute(
+            "DELETE FROM objects WHERE id = %s AND account = %s AND type = %s",
+            (object_id, self.account, type),
+        )
+        return cur.rowcount == 1
+
+    def close_deliveries(self, endpoint_id: str, status: str) -> int:
+        """Stop retrying an endpoint's pending deliveries (it was disabled or deleted)."""
+        cur = self.conn.execute(
+            "UPDATE deliveries SET status = %s, next_attempt_at = NULL, claim = NULL"
+            " WHERE endpoint_id = %s AND account = %s AND status = 'pending'",
+            (status, endpoint_id, self.account),
+        )
+        return cur.rowcount
+
+    def get_delivery(self, event_id: str, endpoint_id: str) -> dict[str, Any] | None:
+        cur = self.conn.execute(
+            "SELECT * FROM deliveries WHERE event_id = %s AND endpoint_id = %s AND account = %s",
+            (event_id, endpoint_id, self.account),
+        )
+        row = cur.fetchone()
+        return _as_dict(cur, row) if row else None
+
+    def schedule_delivery(self, event_id: str, endpoint_id: str, now: float) -> None:
+        """Due now, with a fresh retry window: a manual resend (or a first delivery)."""
+        self.conn.execute(
+            "INSERT INTO deliveries (event_id, endpoint_id, account, status, created,"
+            " window_start, next_attempt_at) VALUES (%s, %s, %s, 'pending', %s, %s, %s)"
+            " ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending',"
+            " window_start = excluded.window_start, next_attempt_at = excluded.next_attempt_at,"
+            " claim = NULL",
+            (event_id, endpoint_id, self.account, now, now, now),
+        )
+
+    def finish_delivery(
+        self,
+        event_id: str,
+        endpoint_id: str,
+        *,
+        status: str,
+        next_attempt_at: float | None,
+        attempted_at: float,
+        status_code: int | None,
+        error: str | None,
+    ) -> None:
+        self.conn.execute(
+            "UPDATE deliveries SET status = %s, next_attempt_at = %s, claim = NULL,"
+            " attempts = attempts + 1, last_attempt_at = %s, last_status_code = %s, last_error = %s"
+            " WHERE event_id = %s AND endpoint_id = %s AND account = %s",
+            (status, next_attempt_at, attempted_at, status_code, error, event_id, endpoint_id,
+             self.account),
+        )
+
+    def insert_delivery_attempt(self, attempt: dict[str, Any]) -> int:
+        row = self._one(
+            "INSERT INTO delivery_attempts (account, event_id, endpoint_id, event_type, url,"
+            " attempted_at, succeeded, status_code, latency_ms, response_body, error)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            (
+                self.account, attempt["event_id"], attempt["endpoint_id"], attempt["event_type"],
+                attempt["url"], attempt["attempted_at"], int(attempt["succeeded"]),
+                attempt["status_code"], attempt["latency_ms"], attempt["response_body"],
+                attempt["error"],
+            ),
+        )
+        return int(row[0]) if row else 0
+
+    def list_delivery_attempts(
+        self,
+        endpoint_id: str,
+        *,
+        limit: int,
+        event_id: str | None = None,
+        starting_after: int | None = None,
+        ending_before: int | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """An endpoint's attempts, newest first; cursors are attempt numbers."""
+        where = ["endpoint_id = %s", "account = %s"]
+        args: list[Any] = [endpoint_id, self.account]
+        if event_id is not None:
+            where.append("event_id = %s")
+            args.append(event_id)
+        backwards = False
+        if starting_after is not None:
+            where.append("id < %s")
+            args.append(starting_after)
+        elif ending_before is not None:
+            where.append("id > %s")
+            args.append(ending_before)
+            backwards = True
+        cur = self.conn.execute(
+            f"SELECT * FROM delivery_attempts WHERE {' AND '.join(where)}"
+            f" ORDER BY id {'ASC' if backwards else 'DESC'} LIMIT %s",
+            (*args, limit + 1),
+        )
+        rows = [_as_dict(cur, row) for row in cur.fetchall()]
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        return rows, has_more
+
+    def save_idempotency(self, key: str, record: IdempotencyRecord) -> None:
+        self.conn.execute(
+            "INSERT INTO idempotency_keys"
+            " (account, key, method, path, params_hash, status, body, request_id, created)"
+            f" VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {_NOW})"
+            " ON CONFLICT (account, key) DO UPDATE SET method = excluded.method,"
+            " path = excluded.path, params_hash = excluded.params_hash, status = excluded.status,"
+            " body = excluded.body, request_id = excluded.request_id, created = excluded.created",
+            (self.account, key, record.method, record.path, record.params_hash, record.status,
+             record.body, record.request_id),
+        )
+
+
+def _created_filter(created: dict[str, int] | None, where: list[str], args: list[Any]) -> None:
+    for op, sql in (("gt", ">"), ("gte", ">="), ("lt", "<"), ("lte", "<="), ("eq", "=")):
+        if created and op in created:
+            where.append(f"created {sql} %s")
+            args.append(created[op])
+
+
+def _like(pattern: str) -> str:
+    """An event-type filter with `*` wildcards as a LIKE pattern (`_` is literal there)."""
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%")
+
+
+def _as_dict(cur: psycopg.Cursor[Any], row: tuple[Any, ...]) -> dict[str, Any]:
+    return {column.name: value for column, value in zip(cur.description or [], row, strict=True)}
+
+
+def _endpoint_scope(endpoint_ids: Iterable[str] | None) -> tuple[str, list[Any]]:
+    """A SQL condition limiting deliveries to some endpoints (`tender listen`)."""
+    if endpoint_ids is None:
+        return "", []
+    return " AND endpoint_id = ANY(%s)", [list(endpoint_ids)]
+
+
+class PostgresStore:
+    def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
+        self.url = url
+        try:
+            with psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)) as setup:
+                migrate(setup)
+        except psycopg.Error as exc:
+            raise _unavailable(exc) from exc
+        self._pool = psycopg_pool.ConnectionPool(
+            url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT, open=True,
+            kwargs={"connect_timeout": int(CONNECT_TIMEOUT)},
+        )
+        self._threads = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="tender-pg")
+
+    # -- units of work ----------------------------------------------------------------
+
+    async def write(self, account: str, fn: Callable[[PostgresTx], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, self.write_sync, account, fn)
+
+    def write_sync(self, account: str, fn: Callable[[PostgresTx], T]) -> T:
+        """One unit in one transaction, run again on a deadlock or serialization failure."""
+        for attempt in range(RETRIES):
+            try:
+                return self._run(account, fn)
+            except _RETRYABLE as exc:
+                if attempt == RETRIES - 1:
+                    raise _unavailable(exc) from exc
+                time.sleep(0.005 * (attempt + 1))
+            except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+                raise _unavailable(exc) from exc
+        raise AssertionError("unreachable")
+
+    def _run(self, account: str, fn: Callable[[PostgresTx], T], read_only: bool = False) -> T:
+        with self._pool.connection() as conn:
+            if read_only:
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            else:
+                conn.execute("BEGIN")
+            try:
+                result = fn(PostgresTx(conn, account, read_only))
+            except StripeError as exc:
+                if exc.persist_changes and not read_only:
+                    conn.execute("COMMIT")
+                else:
+                    conn.execute("ROLLBACK")
+                raise
+            except BaseException:
+                if not conn.broken:
+                    conn.rollback()
+                raise
+            conn.execute("COMMIT")
+            return result
+
+    async def read(self, account: str, fn: Callable[[PostgresTx], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, self.read_sync, account, fn)
+
+    def read_sync(self, account: str, fn: Callable[[PostgresTx], T]) -> T:
+        """A consistent snapshot (REPEATABLE READ, read only)."""
+        try:
+            return self._run(account, fn, read_only=True)
+        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+            raise _unavailable(exc) from exc
+
+    def _query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """One statement outside any unit of work (autocommit reads for the CLI and auth)."""
+        try:
+            with self._pool.connection() as conn:
+                return conn.execute(sql, tuple(args)).fetchall()
+        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+            raise _unavailable(exc) from exc
+
+    def get_idempotency(self, account: str, key: str) -> IdempotencyRecord | None:
+        rows = self._query(
+            "SELECT method, path, params_hash, status, body, request_id FROM idempotency_keys"
+            " WHERE account = %s AND key = %s",
+            (account, key),
+        )
+        if not rows:
+            return None
+        method, path, digest, status, body, request_id = rows[0]
+        return IdempotencyRecord(method, path, digest, status, bytes(body), request_id)
+
+    async def claim_idempotency(self, account: str, key: str) -> bool:
+        """A placeholder record (status `PENDING`), committed before the work runs, so a
+        request with the same key on any process sees it and answers 409.  The unit's
+        own record replaces it; a claim older than CLAIM_TTL (its process died) is taken over."""
+
+        def claim(tx: PostgresTx) -> bool:
+            cur = tx.conn.execute(
+                "INSERT INTO idempotency_keys"
+                " (account, key, method, path, params_hash, status, body, request_id, created)"
+                f" VALUES (%s, %s, '', '', '', %s, '', '', {_NOW})"
+                " ON CONFLICT (account, key) DO UPDATE SET created = excluded.created"
+                " WHERE idempotency_keys.status = %s AND idempotency_keys.created < excluded.created - %s",
+                (account, key, PENDING, PENDING, CLAIM_TTL),
+            )
+            return cur.rowcount == 1
+
+        return await self.write(account, claim)
+
+    async def release_idempotency(self, account: str, key: str) -> None:
+        def release(tx: PostgresTx) -> None:
+            tx.conn.execute(
+                "DELETE FROM idempotency_keys WHERE account = %s AND key = %s AND status = %s",
+                (account, key, PENDING),
+            )
+
+        await self.write(account, release)
+
+    def find_api_key(self, key_hash: str) -> tuple[str, str] | None:
+        rows = self._query(
+            "SELECT account, kind FROM api_keys WHERE key_hash = %s"
+            f" AND (expires_at IS NULL OR expires_at > {_NOW})",
+            (key_hash,),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    # -- accounts and keys ----------------------------------------------------------
+
+    def ensure_account(self, account: str, settings: dict[str, Any]) -> bool:
+        """Create the account if missing; True when it was created now."""
+        def create(tx: PostgresTx) -> bool:
+            cur = tx.conn.execute(
+                f"INSERT INTO accounts (id, created, settings) VALUES (%s, {_NOW}, %s)"
+                " ON CONFLICT DO NOTHING",
+                (account, _json(settings)),
+            )
+            return cur.rowcount == 1
+        return self.write_sync(account, create)
+
+    def read_settings(self, account: str) -> dict[str, Any]:
+        rows = self._query("SELECT settings FROM accounts WHERE id = %s", (account,))
+        return dict(orjson.loads(rows[0][0])) if rows else {}
+
+    def first_account(self) -> str | None:
+        rows = self._query("SELECT id FROM accounts ORDER BY created, id LIMIT 1")
+        return rows[0][0] if rows else None
+
+    def add_api_key(self, account: str, key_hash: str, kind: str, last4: str) -> None:
+        def add(tx: PostgresTx) -> None:
+            tx.conn.execute(
+                "INSERT INTO api_keys (key_hash, account, kind, last4, created)"
+                f" VALUES (%s, %s, %s, %s, {_NOW}) ON CONFLICT DO NOTHING",
+                (key_hash, account, kind, last4),
+            )
+        self.write_sync(account, add)
+
+    def delete_api_keys(self, account: str) -> None:
+        def delete(tx: PostgresTx) -> None:
+            tx.conn.execute("DELETE FROM api_keys WHERE account = %s", (account,))
+        self.write_sync(account, delete)
+
+    def api_keys(self, account: str) -> list[tuple[str, str]]:
+        rows = self._query("SELECT kind, last4 FROM api_keys WHERE account = %s ORDER BY created", (account,))
+        return [(kind, last4) for kind, last4 in rows]
+
+    def add_expiring_api_key(self, account: str, key_hash: str, kind: str, last4: str, expires_at: int) -> None:
+        """A key for one CLI command (`tender trigger`), unusable after `expires_at`."""
+        def add(tx: PostgresTx) -> None:
+            tx.conn.execute(
+                "INSERT INTO api_keys (key_hash, account, kind, last4, created, expires_at)"
+                f" VALUES (%s, %s, %s, %s, {_NOW}, %s)",
+                (key_hash, account, kind, last4, expires_at),
+            )
+        self.write_sync(account, add)
+
+    def delete_api_key(self, key_hash: str) -> None:
+        def delete(tx: PostgresTx) -> None:
+            tx.conn.execute("DELETE FROM api_keys WHERE key_hash = %s", (key_hash,))
+        self.write_sync("", delete)
+
+    # -- the webhook outbox, across accounts (issue 4) -------------------------------
+
+    def next_delivery_due(self, endpoint_ids: Iterable[str] | None = None) -> float | None:
+        """When the earliest pending delivery comes due (None: nothing pending)."""
+        scope, args = _endpoint_scope(endpoint_ids)
+        rows = self._query(f"SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'{scope}", args)
+        return float(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    async def claim_deliveries(
+        self,
+        *,
+        now: float,
+        lease_until: float,
+        token: str,
+        limit: int,
+        per_endpoint: int,
+        busy: dict[str, int],
+        endpoint_ids: Iterable[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """As `SQLiteStore.claim_deliveries`; here several dispatchers claim at once, and
+        `FOR UPDATE SKIP LOCKED` gives each due delivery to one of them."""
+        scope, scope_args = _endpoint_scope(endpoint_ids)
+
+        def claim(tx: PostgresTx) -> list[dict[str, Any]]:
+            candidates = tx._all(
+                "SELECT event_id, endpoint_id FROM deliveries"
+                " WHERE status = 'pending' AND next_attempt_at <= %s"
+                " AND (event_id, endpoint_id) IN (SELECT event_id, endpoint_id FROM ("
+                "  SELECT event_id, endpoint_id, ROW_NUMBER() OVER"
+                "  (PARTITION BY endpoint_id ORDER BY next_attempt_at, event_id) AS rank"
+                f"  FROM deliveries WHERE status = 'pending' AND next_attempt_at <= %s{scope}) ranked"
+                "  WHERE rank <= %s)"
+                " ORDER BY next_attempt_at FOR UPDATE SKIP LOCKED",
+                (now, now, *scope_args, per_endpoint),
+            )
+            taken: dict[str, int] = {}
+            claimed: list[dict[str, Any]] = []
+            for event_id, endpoint_id in candidates:
+                if len(claimed) >= limit:
+                    break
+                if busy.get(endpoint_id, 0) + taken.get(endpoint_id, 0) >= per_endpoint:
+                    continue
+                row = tx._one(
+                    "SELECT d.account, d.attempts, d.window_start, e.type, e.doc, o.doc, o.private,"
+                    " (SELECT COUNT(*) FROM deliveries x WHERE x.event_id = d.event_id"
+                    "  AND x.status IN ('pending', 'failed'))"
+                    " FROM deliveries d LEFT JOIN events e ON e.id = d.event_id"
+                    " LEFT JOIN objects o ON o.id = d.endpoint_id AND o.type = 'webhook_endpoint'"
+                    " WHERE d.event_id = %s AND d.endpoint_id = %s",
+                    (event_id, endpoint_id),
+                )
+                assert row is not None  # locked above
+                account, attempts, window_start, event_type, event_json, doc, private, pending = row
+                if event_json is None or doc is None:  # retention or endpoint deletion won
+                    tx.conn.execute(
+                        "UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL"
+                        " WHERE event_id = %s AND endpoint_id = %s",
+                        (event_id, endpoint_id),
+                    )
+                    continue
+                endpoint = orjson.loads(doc)
+                if endpoint["status"] != "enabled":
+                    tx.conn.execute(
+                        "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL"
+                        " WHERE event_id = %s AND endpoint_id = %s",
+                        (event_id, endpoint_id),
+                    )
+                    continue
+                tx.conn.execute(
+                    "UPDATE deliveries SET next_attempt_at = %s, claim = %s"
+                    " WHERE event_id = %s AND endpoint_id = %s",
+                    (lease_until, token, event_id, endpoint_id),
+                )
+                taken[endpoint_id] = taken.get(endpoint_id, 0) + 1
+                claimed.append({
+                    "account": account,
+                    "event_id": event_id,
+                    "event_type": event_type,
+                    "event": event_doc((event_json, pending)),
+                    "endpoint_id": endpoint_id,
+                    "url": endpoint["url"],
+                    "private": orjson.loads(private),
+                    "attempts": attempts,
+                    "window_start": window_start,
+                })
+            return claimed
+
+        return await self.write("", claim)
+
+    async def delete_events_before(self, cutoff: int, batch: int = 5000) -> int:
+        """Retention: events created before `cutoff`, with their deliveries and attempts."""
+
+        def delete(tx: PostgresTx) -> int:
+            ids = [r[0] for r in tx._all(
+                "SELECT id FROM events WHERE created < %s LIMIT %s FOR UPDATE SKIP LOCKED", (cutoff, batch)
+            )]
+            for table in ("delivery_attempts", "deliveries"):
+                tx.conn.execute(f"DELETE FROM {table} WHERE event_id = ANY(%s)", (ids,))
+            tx.conn.execute("DELETE FROM events WHERE id = ANY(%s)", (ids,))
+            return len(ids)
+
+        total = 0
+        while True:
+            deleted = await self.write("", delete)
+            total += deleted
+            if deleted < batch:
+                return total
+
+    def events_after(
+        self, account: str, after: tuple[int, str] | None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Events newer than `after` (created, id), oldest first: `tender events tail`."""
+        where, args = "account = %s", [account]
+        if after is not None:
+            where += " AND (created, id) > (%s, %s)"
+            args += [after[0], after[1]]
+        rows = self._query(
+            f"SELECT doc, {PENDING_WEBHOOKS} FROM events WHERE {where} ORDER BY created, id LIMIT %s",
+            (*args, limit),
+        )
+        return [event_doc(row) for row in rows]
+
+    def attempts_after(self, after_id: int, endpoint_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts recorded after attempt number `after_id`, oldest first."""
+        scope, args = _endpoint_scope(endpoint_ids)
+
+        def fetch(tx: PostgresTx) -> list[dict[str, Any]]:
+            cur = tx.conn.execute(
+                f"SELECT * FROM delivery_attempts WHERE id > %s{scope} ORDER BY id LIMIT 1000",
+                (after_id, *args),
+            )
+            return [_as_dict(cur, row) for row in cur.fetchall()]
+
+        return self.read_sync("", fetch)
+
+    def last_attempt_id(self) -> int:
+        rows = self._query("SELECT MAX(id) FROM delivery_attempts")
+        return int(rows[0][0] or 0)
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)
+        self._pool.close()

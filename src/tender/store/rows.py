@@ -1,0 +1,53 @@
+"""What both stores share about rows: documents to and from their columns.
+
+Documents are stored as the JSON text orjson writes and read back with orjson, so a
+resource reads back byte for byte the same from SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tender.store.base import Stored
+
+
+def stored_from_row(doc: str | bytes, private: str | bytes) -> Stored:
+    return Stored(orjson.loads(doc), orjson.loads(private))
+
+
+def event_doc(row: tuple[Any, ...]) -> dict[str, Any]:
+    """Events are stored as created and never re-rendered; only `pending_webhooks`,
+    the endpoints still to receive it, is live."""
+    doc: dict[str, Any] = orjson.loads(row[0])
+    doc["pending_webhooks"] = row[1]
+    return doc
+
+
+def customer_of(doc: dict[str, Any]) -> str | None:
+    """The `customer` list filter's column: the id, whether expanded or not."""
+    customer = doc.get("customer")
+    if isinstance(customer, dict):
+        return str(customer["id"])
+    return customer if isinstance(customer, str) else None
+
+
+def parent_of(doc: dict[str, Any]) -> str | None:
+    """The `parent` list filter's column: a charge's intent, a refund's charge."""
+    kind = doc["object"]
+    if kind == "charge":
+        return doc.get("payment_intent")
+    if kind == "refund":
+        return doc.get("charge")
+    return None
+
+
+# Deliveries not (yet) received: still being retried, or given up on.
+UNDELIVERED = (
+    "SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status IN ('pending', 'failed')"
+)
+PENDING_WEBHOOKS = (
+    "(SELECT COUNT(*) FROM deliveries d WHERE d.event_id = events.id"
+    " AND d.status IN ('pending', 'failed'))"
+)
