@@ -11,7 +11,7 @@ from rich.console import Console
 
 from tender.config import Settings
 
-console = Console()
+console = Console(soft_wrap=True)  # keys and links must stay on one line to be copied
 
 
 def _open(settings: Settings):  # type: ignore[no-untyped-def]
