@@ -15,8 +15,10 @@ Tweaks (comma-separated name=value):
 Candidate optimisations (each a sketch of a proposal in docs/performance.md, applied by
 replacing one function; measure with `python -m bench.costs --tweak NAME` or
 `python -m bench.run --tweak NAME`):
-  fast_ids             ids._random via one bytes.translate over CSPRNG bytes (rejection
-                       sampling keeps it unbiased) and ids._base62 two digits per step.
+  fast_ids             ids._random via one bytes.translate over CSPRNG bytes drawn from a
+                       4 KB os.urandom pool (rejection sampling keeps it unbiased; one
+                       GIL-releasing getrandom per ~150 ids instead of one per id) and
+                       ids._base62 two digits per step.
   event_no_copy        events.new_event without copy.deepcopy of the object: the store
                        serialises the event at once (SQLiteTx.insert_event), which is
                        already the snapshot.
@@ -134,9 +136,26 @@ def _fast_ids() -> None:
             chunks.append(alphabet[number % 62])
         return "".join(reversed(chunks))
 
+    # os.urandom releases the GIL (getrandom may block), so every call lets the other
+    # thread in and then waits for the GIL back; draw from a 4 KB pool instead.
+    import threading
+
+    lock = threading.Lock()
+    pool = {"bytes": b"", "at": 0}
+
+    def take(n: int) -> bytes:
+        with lock:
+            at = pool["at"]
+            data = pool["bytes"]
+            if at + n > len(data):
+                data, at = secrets.token_bytes(4096), 0
+                pool["bytes"] = data
+            pool["at"] = at + n
+            return data[at:at + n]
+
     def random(length: int) -> str:
         while True:
-            out = secrets.token_bytes(length + 8).translate(table, rejected)
+            out = take(length + 8).translate(table, rejected)
             if len(out) >= length:
                 return out[:length].decode()
 

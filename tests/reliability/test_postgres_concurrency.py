@@ -114,3 +114,30 @@ def test_processes_migrating_one_database_at_once_all_succeed() -> None:
     ]
     outputs = [p.communicate(timeout=60)[0].decode() for p in migrating]
     assert [p.returncode for p in migrating] == [0] * 4, outputs
+
+
+def test_database_outage_answers_503_api_error_then_recovers_without_restart() -> None:
+    import time
+
+    from tests.support import postgres
+
+    pg, folder = postgres.private_server()
+    srv = TenderServer(db=pg.get_uri(), extra_env={"TENDER_NO_DISPATCHER": "1"}).start()
+    try:
+        with httpx.Client(base_url=srv.base_url, auth=(SECRET_KEY, ""), timeout=30) as client:
+            assert client.post("/v1/customers", data={"name": "before"}).status_code == 200
+            postgres.stop_abruptly(folder)
+            for answer in (client.post("/v1/customers", data={"name": "during"}), client.get("/v1/customers")):
+                assert answer.status_code == 503
+                assert answer.json()["error"]["type"] == "api_error"
+                assert answer.headers["stripe-should-retry"] == "true"
+            postgres.restart(pg, folder)
+            deadline = time.time() + 10
+            while (answer := client.post("/v1/customers", data={"name": "after"})).status_code != 200:
+                assert time.time() < deadline, answer.text
+                time.sleep(0.2)
+            names = [c["name"] for c in client.get("/v1/customers").json()["data"]]
+            assert names == ["after", "before"]
+    finally:
+        srv.stop()
+        pg.cleanup()

@@ -52,6 +52,11 @@ _RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 _NOW = "EXTRACT(EPOCH FROM now())::bigint"
 
 
+class _StaleConnection(Exception):
+    """A pooled connection died while idle (the database restarted): nothing was sent,
+    so the unit can run on another connection."""
+
+
 def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -60,7 +65,7 @@ def _unavailable(exc: BaseException) -> APIError:
     """The one error a caller sees for anything the database did wrong."""
     log.warning("database failure: %s: %s", type(exc).__name__, exc)
     failure: APIError
-    if isinstance(exc, psycopg_pool.PoolTimeout | psycopg.OperationalError):
+    if isinstance(exc, psycopg_pool.PoolTimeout | psycopg.OperationalError | _StaleConnection):
         failure = ServiceUnavailable("tender cannot reach its database right now. Retry the request shortly.")
     else:
         failure = APIError("The database could not complete this request. Retry it.")
@@ -455,7 +460,7 @@ class PostgresStore:
         for attempt in range(RETRIES):
             try:
                 return self._run(account, fn)
-            except _RETRYABLE as exc:
+            except (*_RETRYABLE, _StaleConnection) as exc:
                 if attempt == RETRIES - 1:
                     raise _unavailable(exc) from exc
                 time.sleep(0.005 * (attempt + 1))
@@ -465,10 +470,10 @@ class PostgresStore:
 
     def _run(self, account: str, fn: Callable[[PostgresTx], T], read_only: bool = False) -> T:
         with self._pool.connection() as conn:
-            if read_only:
-                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            else:
-                conn.execute("BEGIN")
+            try:
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if read_only else "BEGIN")
+            except psycopg.OperationalError as exc:
+                raise _StaleConnection() from exc
             try:
                 result = fn(PostgresTx(conn, account, read_only))
             except StripeError as exc:
@@ -490,18 +495,29 @@ class PostgresStore:
 
     def read_sync(self, account: str, fn: Callable[[PostgresTx], T]) -> T:
         """A consistent snapshot (REPEATABLE READ, read only)."""
-        try:
-            return self._run(account, fn, read_only=True)
-        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
-            raise _unavailable(exc) from exc
+        for _ in range(RETRIES):
+            try:
+                return self._run(account, fn, read_only=True)
+            except _StaleConnection as exc:
+                stale = exc
+            except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+                raise _unavailable(exc) from exc
+        raise _unavailable(stale.__cause__ or stale)
 
     def _query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        """One statement outside any unit of work (autocommit reads for the CLI and auth)."""
-        try:
-            with self._pool.connection() as conn:
-                return conn.execute(sql, tuple(args)).fetchall()
-        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
-            raise _unavailable(exc) from exc
+        """One read outside any unit of work (the CLI, auth, the dispatcher's timer);
+        retried on a connection that died idle, as a read may be."""
+        for attempt in range(RETRIES):
+            conn = None
+            try:
+                with self._pool.connection() as conn:
+                    return conn.execute(sql, tuple(args)).fetchall()
+            except psycopg_pool.PoolTimeout as exc:
+                raise _unavailable(exc) from exc
+            except psycopg.Error as exc:
+                if attempt == RETRIES - 1 or conn is None or not conn.broken:
+                    raise _unavailable(exc) from exc
+        raise AssertionError("unreachable")
 
     def get_idempotency(self, account: str, key: str) -> IdempotencyRecord | None:
         rows = self._query(
