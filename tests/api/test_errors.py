@@ -946,3 +946,16 @@ def test_confirm_with_both_payment_method_and_payment_method_data_is_refused() -
         )
     assert info.value.code == "parameters_exclusive"
     assert stripe.PaymentIntent.retrieve(intent.id).status == "requires_payment_method"
+
+
+def test_off_session_confirm_with_setup_future_usage_is_refused() -> None:
+    customer = stripe.Customer.create()
+    intent = stripe.PaymentIntent.create(
+        amount=2000, currency="usd", payment_method_types=["card"], customer=customer.id,
+        setup_future_usage="off_session",
+    )
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        stripe.PaymentIntent.confirm(intent.id, payment_method="pm_card_visa", off_session=True)
+    assert info.value.param == "off_session"
+    assert "cannot set up future usages when processing payments off-session" in info.value.user_message
+    assert stripe.PaymentIntent.retrieve(intent.id).status == "requires_payment_method"

@@ -210,11 +210,13 @@ def _confirm(tx: Tx, ctx: Context, stored: Stored, params: dict[str, Any]) -> di
             param="error_on_requires_action",
             extra={"payment_intent": intent},
         )
-    if off_session and not intent.get("customer") and intent.get("setup_future_usage"):
+    if off_session and intent.get("setup_future_usage"):
         raise InvalidRequestError(
-            "A customer must be provided to use `off_session` together with "
-            "`setup_future_usage`.",
-            param="customer",
+            "You cannot confirm with the `off_session` parameter when `setup_future_usage` is "
+            "also set on the PaymentIntent because you cannot set up future usages when "
+            "processing payments off-session.",
+            param="off_session",
+            extra={"payment_intent": intent},
         )
     attempt = {
         "off_session": off_session,
