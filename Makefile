@@ -42,7 +42,8 @@ browser: install
 	$(BIN)/pytest -q -n 2 tests/browser
 
 # The API and reliability suites run twice: on SQLite, then on a private PostgreSQL (pgserver).
-test: install lint typecheck
+# bench-quick only proves the benchmark still runs; its figures are not judged here.
+test: install lint typecheck bench-quick
 	$(BIN)/pytest -q -n 2 tests
 	$(BIN)/pytest -q -n 2 --backend postgres tests/api tests/reliability
 

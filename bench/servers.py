@@ -28,12 +28,14 @@ def free_port() -> int:
 
 
 def proc_status(pid: int) -> dict[str, int]:
-    """VmRSS / VmHWM (kB) from /proc/<pid>/status; empty when the process is gone."""
+    """VmRSS, VmHWM (peak RSS) and the RSS split — RssAnon (heap: Python objects, SQLite's
+    page cache), RssFile (mapped files), RssShmem — in kB from /proc/<pid>/status; empty
+    when the process is gone."""
     out: dict[str, int] = {}
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith(("VmRSS:", "VmHWM:")):
+                if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:", "RssShmem:")):
                     name, value = line.split(":", 1)
                     out[name] = int(value.split()[0])
     except OSError:
@@ -73,6 +75,8 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
         self.max_rss_kb = 0
         self.hwm_kb = 0
+        self.max_anon_kb = 0
+        self.max_file_kb = 0
         self._sampler: threading.Thread | None = None
         self._stop_sampling = threading.Event()
 
@@ -118,6 +122,8 @@ class Server:
         status = proc_status(self.proc.pid)
         self.max_rss_kb = max(self.max_rss_kb, status.get("VmRSS", 0))
         self.hwm_kb = max(self.hwm_kb, status.get("VmHWM", 0))
+        self.max_anon_kb = max(self.max_anon_kb, status.get("RssAnon", 0))
+        self.max_file_kb = max(self.max_file_kb, status.get("RssFile", 0) + status.get("RssShmem", 0))
 
     def cpu(self) -> float:
         return cpu_seconds(self.pid)

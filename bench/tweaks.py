@@ -26,6 +26,9 @@ replacing one function; measure with `python -m bench.costs --tweak NAME` or
                        (a read cannot change anything to roll back).
   read_autocommit      and without BEGIN/COMMIT around them: each SELECT is its own
                        snapshot (fine for one-statement reads such as retrieve).
+  cache_mb=N           SQLite page cache of N MB per connection instead of 128 (there
+                       are two: the reader and the writer).
+  mmap_mb=N            PRAGMA mmap_size of N MB: reads map the file instead of pread.
 """
 
 from __future__ import annotations
@@ -140,18 +143,17 @@ def _fast_ids() -> None:
     # thread in and then waits for the GIL back; draw from a 4 KB pool instead.
     import threading
 
-    lock = threading.Lock()
-    pool = {"bytes": b"", "at": 0}
+    class Pool:
+        lock = threading.Lock()
+        data = b""
+        at = 0
 
     def take(n: int) -> bytes:
-        with lock:
-            at = pool["at"]
-            data = pool["bytes"]
-            if at + n > len(data):
-                data, at = secrets.token_bytes(4096), 0
-                pool["bytes"] = data
-            pool["at"] = at + n
-            return data[at:at + n]
+        with Pool.lock:
+            if Pool.at + n > len(Pool.data):
+                Pool.data, Pool.at = secrets.token_bytes(4096), 0
+            Pool.at += n
+            return Pool.data[Pool.at - n:Pool.at]
 
     def random(length: int) -> str:
         while True:
@@ -202,8 +204,26 @@ def _lean_reads(autocommit: bool) -> None:
     store.SQLiteStore.read = read  # type: ignore[method-assign]
 
 
+def _pragmas(cache_mb: str | None, mmap_mb: str | None) -> None:
+    from tender.store import sqlite as store
+
+    original = store._connect
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        conn = original(*args, **kwargs)
+        if cache_mb:
+            conn.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
+        if mmap_mb:
+            conn.execute(f"PRAGMA mmap_size={int(mmap_mb) * 1024 * 1024}")
+        return conn
+
+    store._connect = connect
+
+
 def apply(spec: str) -> None:
     tweaks = _parse(spec)
+    if "cache_mb" in tweaks or "mmap_mb" in tweaks:
+        _pragmas(tweaks.get("cache_mb"), tweaks.get("mmap_mb"))
     if "fast_ids" in tweaks:
         _fast_ids()
     if "event_no_copy" in tweaks:
