@@ -26,6 +26,12 @@ replacing one function; measure with `python -m bench.costs --tweak NAME` or
                        (a read cannot change anything to roll back).
   read_autocommit      and without BEGIN/COMMIT around them: each SELECT is its own
                        snapshot (fine for one-statement reads such as retrieve).
+  loop_units           group commit without the writer thread: units of work run on the
+                       event-loop thread, batched (whatever is queued when the previous
+                       batch's COMMIT returns, up to 256), and only COMMIT — the fsync —
+                       runs in a worker thread.  Python code then never competes with
+                       itself for the GIL; the price is that a batch's units hold the
+                       loop while they run.
   cache_mb=N           SQLite page cache of N MB per connection instead of 128 (there
                        are two: the reader and the writer).
   mmap_mb=N            PRAGMA mmap_size of N MB: reads map the file instead of pread.
@@ -204,6 +210,77 @@ def _lean_reads(autocommit: bool) -> None:
     store.SQLiteStore.read = read  # type: ignore[method-assign]
 
 
+def _loop_units() -> None:
+    import asyncio
+    import sqlite3
+
+    from tender.core.errors import APIError, StripeError
+    from tender.store import sqlite as store
+
+    class State:
+        def __init__(self, conn: Any) -> None:
+            self.conn = conn
+            self.pending: list[tuple[str, Any, asyncio.Future[Any]]] = []
+            self.running = False
+
+    states: dict[int, State] = {}
+
+    async def write(self: Any, account: str, fn: Any) -> Any:
+        st = states.get(id(self))
+        if st is None:
+            st = states[id(self)] = State(store._connect(self.path, self.durability))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        st.pending.append((account, fn, future))
+        if not st.running:
+            st.running = True
+            loop.create_task(drain(st))
+        return await future
+
+    def run_unit(conn: Any, account: str, fn: Any) -> tuple[bool, Any]:
+        conn.execute("SAVEPOINT unit")
+        try:
+            result = fn(store.SQLiteTx(conn, account))
+        except StripeError as exc:
+            if not exc.persist_changes:
+                conn.execute("ROLLBACK TO unit")
+            conn.execute("RELEASE unit")
+            return False, exc
+        except Exception as exc:
+            conn.execute("ROLLBACK TO unit")
+            conn.execute("RELEASE unit")
+            return False, exc
+        conn.execute("RELEASE unit")
+        return True, result
+
+    async def drain(st: State) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while st.pending:
+                await asyncio.sleep(0)  # requests already read join this batch
+                batch, st.pending = st.pending[:256], st.pending[256:]
+                st.conn.execute("BEGIN IMMEDIATE")
+                outcomes = [run_unit(st.conn, account, fn) for account, fn, _ in batch]
+                try:
+                    await loop.run_in_executor(None, st.conn.execute, "COMMIT")
+                except sqlite3.Error as exc:
+                    if st.conn.in_transaction:
+                        st.conn.execute("ROLLBACK")
+                    failure = APIError("The database could not commit this request. Retry it.")
+                    failure.__cause__ = exc
+                    outcomes = [(False, failure)] * len(batch)
+                for (_, _, future), (ok, value) in zip(batch, outcomes, strict=True):
+                    if not future.done():
+                        if ok:
+                            future.set_result(value)
+                        else:
+                            future.set_exception(value)
+        finally:
+            st.running = False
+
+    store.SQLiteStore.write = write  # type: ignore[method-assign]
+
+
 def _pragmas(cache_mb: str | None, mmap_mb: str | None) -> None:
     from tender.store import sqlite as store
 
@@ -222,6 +299,8 @@ def _pragmas(cache_mb: str | None, mmap_mb: str | None) -> None:
 
 def apply(spec: str) -> None:
     tweaks = _parse(spec)
+    if "loop_units" in tweaks:
+        _loop_units()
     if "cache_mb" in tweaks or "mmap_mb" in tweaks:
         _pragmas(tweaks.get("cache_mb"), tweaks.get("mmap_mb"))
     if "fast_ids" in tweaks:
