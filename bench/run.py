@@ -27,13 +27,16 @@ from __future__ import annotations
 import argparse
 import atexit
 import datetime
+import fcntl
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -95,8 +98,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tweak", default="",
                    help="run tender through bench.tweaks with these diagnostics/candidate changes, e.g. "
                         "'batch_stats,switch_interval=0.001' (see bench/tweaks.py); not for headline figures")
-    p.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR", "/tmp/tender-bench"),
-                   help="seeded databases (cached between runs), ids files, server logs")
+    p.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR"),
+                   help="seeded databases (cached between runs), ids files, server logs; default "
+                        "/tmp/tender-bench, or a fresh temporary directory with --quick")
     p.add_argument("--reseed", action="store_true", help="rebuild the seeded databases")
     p.add_argument("--seed-only", action="store_true", help="build (or check) the seeded databases and stop")
     p.add_argument("--out", default=str(ROOT / "bench" / "results"))
@@ -115,6 +119,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.runs = args.runs or (1 if quick else 3)
     args.warmup = args.warmup if args.warmup is not None else (0.5 if quick else 2.0)
     args.server_per_cell = not quick
+    args.temporary_workdir = args.workdir is None and quick
+    if args.workdir is None:
+        # --quick seeds 1,000 intents in a fraction of a second: a private directory lets it
+        # run next to another benchmark (make test runs it) without sharing a database.
+        args.workdir = tempfile.mkdtemp(prefix="tender-bench-quick-") if quick else "/tmp/tender-bench"
     if args.extra_runs is None:
         args.extra_runs = 0 if quick else 3
     if args.quiet_wait is None:
@@ -146,6 +155,7 @@ def drain(server: Server, limit: float) -> float | None:
 
 
 SLOW_CANDIDATES = ("retrieve", "list", "search")
+STATS_TWEAKS = ("batch_stats", "gc_stats")
 
 
 def timed_request(server: Server, scenario: str, ids_file: Path | None) -> float:
@@ -208,6 +218,7 @@ class Bench:
         self.tiers: list[dict[str, Any]] = []
         self.body_path = self.workdir / "payment_intent.json"
         self.seed_counter = 0
+        self.git_at_start: dict[str, Any] = {}
 
     def start(self, backend: Backend | None, prepared: Prepared | None, scenario: str) -> Server:
         logs = self.workdir / "logs"
@@ -218,33 +229,40 @@ class Bench:
             assert backend is not None and prepared is not None
             backend.reset(prepared)
             tweaks = self.args.tweak
-            if "batch_stats" in tweaks:
-                tweaks = tweaks.replace("batch_stats", f"batch_stats={self.batch_stats_path}")
+            for name in STATS_TWEAKS:
+                if name in tweaks:
+                    tweaks = tweaks.replace(name, f"{name}={self.stats_path(name)}")
             server = backend.server(prepared, logs / f"{self.stamp}-{prepared.tier.name}-{scenario}.log",
                                     tweaks)
         return server.start()
 
-    @property
-    def batch_stats_path(self) -> Path:
-        return self.workdir / "logs" / f"{self.stamp}-batches.json"
+    def stats_path(self, name: str) -> Path:
+        return self.workdir / "logs" / f"{self.stamp}-{name}.json"
 
-    def batch_stats(self, server: Server, begin: bool) -> dict[str, Any] | None:
-        """With --tweak batch_stats: reset the writer's batch counters (begin) or read them."""
-        if "batch_stats" not in self.args.tweak or server.name != "tender":
-            return None
+    def tweak_stats(self, server: Server, begin: bool) -> dict[str, Any]:
+        """With --tweak batch_stats / gc_stats: reset the server's counters (begin, after the
+        warm-up) or collect them (after the runs)."""
+        wanted = [name for name in STATS_TWEAKS if name in self.args.tweak]
+        if not wanted or server.name != "tender":
+            return {}
         if begin:
             os.kill(server.pid, signal.SIGUSR2)
-            return None
-        self.batch_stats_path.unlink(missing_ok=True)
+            return {}
+        for name in wanted:
+            self.stats_path(name).unlink(missing_ok=True)
         os.kill(server.pid, signal.SIGUSR1)
+        found: dict[str, Any] = {}
         for _ in range(50):
             time.sleep(0.05)
-            if self.batch_stats_path.exists():
-                try:
-                    return dict(json.loads(self.batch_stats_path.read_text()))
-                except ValueError:
-                    continue
-        return None
+            for name in wanted:
+                if name not in found and self.stats_path(name).exists():
+                    try:
+                        found[name] = json.loads(self.stats_path(name).read_text())
+                    except ValueError:
+                        continue
+            if len(found) == len(wanted):
+                break
+        return found
 
     def measure(self, server: Server, scenario: str, connections: int, duration: float,
                 ids_file: Path | None) -> dict[str, Any]:
@@ -299,7 +317,7 @@ class Bench:
                     loadgen.run_wrk(server.url, scenario, c, args.warmup, SECRET_KEY, ids_file, seed=0)
                     if drain(server, args.drain_limit) is None:
                         saturated = f"server still busy {args.drain_limit:.0f} s after the warm-up"
-                self.batch_stats(server, begin=True)
+                self.tweak_stats(server, begin=True)
                 runs: list[dict[str, Any]] = []
                 # A run during which the rest of the machine was busy (other > --noisy-pct) is
                 # replaced by another, up to --extra-runs; the decision uses only the outside
@@ -323,9 +341,9 @@ class Bench:
                 if runs:
                     cell["median"]["clean_runs"] = len(clean)
                     cell["median"]["all_runs"] = len(runs)
-                stats = self.batch_stats(server, begin=False)
-                if stats:
-                    cell["writer_batches"] = stats
+                collected = self.tweak_stats(server, begin=False)
+                cell.update(collected)
+                stats = collected.get("batch_stats")
                 self.memory(cell, server)
                 if saturated and not runs:
                     cell["skipped"] = saturated
@@ -342,6 +360,10 @@ class Bench:
                         f" p50 {stats['size']['p50']} max {stats['size']['max']}; batch p50"
                         f" {stats['batch_ms']['p50']:.1f} ms p99 {stats['batch_ms']['p99']:.1f} ms; COMMIT p50"
                         f" {stats['commit_ms']['p50']:.1f} ms p99 {stats['commit_ms']['p99']:.1f} ms")
+                if collected.get("gc_stats"):
+                    gc_info, stalls = collected["gc_stats"]["gc"], collected["gc_stats"]["loop_stalls_over_20ms"]
+                    log("      gc: " + ", ".join(f"gen{g} {v['count']}x max {v['max_ms']} ms" for g, v in gc_info.items())
+                        + f"; loop stalls > 20 ms: {stalls['count']} (max {stalls['max_ms']} ms)")
                 if scenario in args.profile and c == args.profile_connections and not saturated:
                     self.profile(server, tier, scenario, c, ids_file)
                 if saturated and server is not None:
@@ -405,7 +427,14 @@ class Bench:
             return 2
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.out.mkdir(parents=True, exist_ok=True)
+        lock = open(self.workdir / ".lock", "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"another benchmark is using {self.workdir}; wait for it or pass --workdir")
+            return 3
         t_start = time.monotonic()
+        self.git_at_start = _git_state()
         log(f"tender benchmark {self.stamp}: tiers {', '.join(args.tiers)}; connections "
             f"{args.connections}; {args.runs} x {args.duration:g} s per cell after {args.warmup:g} s warm-up")
         log("capturing real documents from a scratch tender ...")
@@ -446,6 +475,9 @@ class Bench:
         log(render_table(report))
         log("")
         log(render_targets(report["targets"]))
+        if report["tender"] != report["tender_at_start"]:
+            log("\nnote: src/ changed during this run (commit or working tree); cells may have measured"
+                " different code")
         log(f"\nwrote {path}  ({elapsed / 60:.1f} min)")
         return 0
 
@@ -464,7 +496,10 @@ class Bench:
                 "python": platform.python_version(), "wrk": loadgen.wrk_version(),
                 "load_average_at_end": os.getloadavg(),
             },
+            # Servers run the working tree as it is when each starts: if these differ,
+            # src/ changed during the run and cells may have measured different code.
             "tender": _git_state(),
+            "tender_at_start": self.git_at_start,
             "settings": {
                 "durability": "full (synchronous=FULL, tender's default)",
                 "connections": self.args.connections, "runs": self.args.runs,
@@ -624,6 +659,8 @@ def main(argv: list[str] | None = None) -> int:
         return Bench(args).run()
     finally:
         stop_all()
+        if args.temporary_workdir:
+            shutil.rmtree(args.workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,10 @@ replacing one function; measure with `python -m bench.costs --tweak NAME` or
                        runs in a worker thread.  Python code then never competes with
                        itself for the GIL; the price is that a batch's units hold the
                        loop while they run.
+  gc_stats=PATH        record every garbage collection (generation, pause) and the event
+                       loop's stalls (a 10 ms timer firing late), summary to PATH at exit.
+  gc_freeze            gc.freeze() once started: the objects of imported modules leave
+                       the collector's generations, so full collections get cheap.
   cache_mb=N           SQLite page cache of N MB per connection instead of 128 (there
                        are two: the reader and the writer).
   mmap_mb=N            PRAGMA mmap_size of N MB: reads map the file instead of pread.
@@ -56,6 +60,18 @@ def _parse(spec: str) -> dict[str, str]:
         name, _, value = item.partition("=")
         out[name] = value
     return out
+
+
+def _on_signal(signum: int, fn: Any) -> None:
+    """Run fn on signum, after whatever handler an earlier tweak installed."""
+    previous = signal.getsignal(signum)
+
+    def handler(sig: int, frame: Any) -> None:
+        if callable(previous):
+            previous(sig, frame)
+        fn()
+
+    signal.signal(signum, handler)
 
 
 def _batch_stats(path: str) -> None:
@@ -114,7 +130,7 @@ def _batch_stats(path: str) -> None:
         with open(path, "w") as f:
             json.dump(summary, f, indent=2)
 
-    def reset(*_: Any) -> None:
+    def reset() -> None:
         sizes.clear()
         durations.clear()
         commits.clear()
@@ -122,8 +138,8 @@ def _batch_stats(path: str) -> None:
     atexit.register(dump)
     # The harness sends SIGUSR2 after the warm-up (only measured runs count) and SIGUSR1
     # after the runs (write the summary now).
-    signal.signal(signal.SIGUSR2, reset)
-    signal.signal(signal.SIGUSR1, lambda *_: dump())
+    _on_signal(signal.SIGUSR2, reset)
+    _on_signal(signal.SIGUSR1, dump)
 
 
 def _fast_ids() -> None:
@@ -281,6 +297,59 @@ def _loop_units() -> None:
     store.SQLiteStore.write = write  # type: ignore[method-assign]
 
 
+def _gc_stats(path: str) -> None:
+    import asyncio
+    import gc
+
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    stalls: list[float] = []
+    started = [0.0]
+
+    def on_gc(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(on_gc)
+
+    async def watch() -> None:
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(0.01)
+            late = time.perf_counter() - t - 0.01
+            if late > 0.02:
+                stalls.append(late)
+
+    def dump() -> None:
+        summary = {
+            "gc": {str(g): {"count": len(v), "total_ms": round(1e3 * sum(v), 1),
+                            "max_ms": round(1e3 * max(v, default=0), 1)} for g, v in pauses.items()},
+            "loop_stalls_over_20ms": {"count": len(stalls), "max_ms": round(1e3 * max(stalls, default=0), 1),
+                                      "sum_ms": round(1e3 * sum(stalls), 1)},
+        }
+        with open(path, "w") as f:
+            json.dump(summary, f, indent=2)
+
+    def reset() -> None:
+        for values in pauses.values():
+            values.clear()
+        stalls.clear()
+
+    atexit.register(dump)
+    _on_signal(signal.SIGUSR2, reset)
+    _on_signal(signal.SIGUSR1, dump)
+    from tender import app as tender_app
+
+    startup = tender_app.TenderApp._lifespan
+
+    async def lifespan(self: Any, receive: Any, send: Any) -> None:
+        asyncio.get_running_loop().create_task(watch())
+        await startup(self, receive, send)
+
+    tender_app.TenderApp._lifespan = lifespan  # type: ignore[method-assign]
+
+
 def _pragmas(cache_mb: str | None, mmap_mb: str | None) -> None:
     from tender.store import sqlite as store
 
@@ -299,6 +368,12 @@ def _pragmas(cache_mb: str | None, mmap_mb: str | None) -> None:
 
 def apply(spec: str) -> None:
     tweaks = _parse(spec)
+    if "gc_stats" in tweaks:
+        _gc_stats(tweaks["gc_stats"])
+    if "gc_freeze" in tweaks:
+        import gc
+
+        gc.freeze()
     if "loop_units" in tweaks:
         _loop_units()
     if "cache_mb" in tweaks or "mmap_mb" in tweaks:
