@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from tender.api.endpoint import Api, Endpoint, Response, dumps
+from tender.api.request_log import RequestLog
 from tender.api.routes import ALL_ENDPOINTS
 from tender.config import Settings
 from tender.core import clock, ids
@@ -66,6 +67,7 @@ class TenderApp:
         # Webhook deliveries (issue 4): None when run with --no-dispatcher.
         self.dispatcher = dispatcher
         self._dispatching: asyncio.Task[None] | None = None
+        self._logging: asyncio.Task[None] | None = None  # the request log's flush (issue 8)
         self.event_retention = event_retention
         self.routes: dict[str, list[Endpoint]] = {}
         for endpoint in ALL_ENDPOINTS:
@@ -182,6 +184,7 @@ class TenderApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self._sweeper = asyncio.create_task(self._sweep_forever())
+                self._logging = asyncio.create_task(self.api.request_log.run(self.store))
                 if self.dispatcher is not None:
                     self._dispatching = asyncio.create_task(self.dispatcher.run())
                 await send({"type": "lifespan.startup.complete"})
@@ -191,6 +194,9 @@ class TenderApp:
                 if self.dispatcher is not None and self._dispatching is not None:
                     await self.dispatcher.stop()
                     await asyncio.wait({self._dispatching}, timeout=5)
+                if self._logging is not None:
+                    self._logging.cancel()
+                    await _flush_request_log(self.api.request_log, self.store)
                 self.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -221,6 +227,14 @@ def create_app(settings: Settings | None = None) -> TenderApp:
     )
     app.keys = keys
     return app
+
+
+async def _flush_request_log(request_log: RequestLog, store: Any) -> None:
+    """At shutdown: what the last second of requests left in memory."""
+    try:
+        await request_log.flush(store)
+    except Exception:
+        log.exception("request log: final flush failed")
 
 
 def _error_response(error: InvalidRequestError, status: int) -> Response:

@@ -21,7 +21,7 @@ def _open(settings: Settings):  # type: ignore[no-untyped-def]
     try:
         return open_store(settings)
     except (StripeError, ValueError) as exc:
-        raise click.ClickException(f"cannot open {settings.db}: {_fail(exc).message}") from exc
+        raise click.ClickException(f"cannot open {_redacted(settings.db)}: {_fail(exc).message}") from exc
 
 
 @click.group()
@@ -149,14 +149,15 @@ def keys_show(db: str) -> None:
 
 @keys.command("roll")
 @click.option("--db", envvar="TENDER_DB", default="sqlite:///tender.db", show_default=True)
-def keys_roll(db: str) -> None:
+@click.option("--expire-old-in", type=click.IntRange(0, 7 * 86400), default=0, show_default=True,
+              help="Seconds the old keys keep working (at most 7 days); 0: they stop now.")
+def keys_roll(db: str, expire_old_in: int) -> None:
     """Replace the secret and publishable keys; the old ones stop working."""
     from tender.services import accounts
 
     store = _open(Settings(db=db))
-    account = store.first_account() or accounts.DEFAULT_ACCOUNT
-    store.delete_api_keys(account)
-    _print_keys(store, accounts.ensure_test_account(store, None, None))
+    accounts.ensure_test_account(store, None, None)
+    _print_keys(store, accounts.roll_keys(store, expire_old_in=expire_old_in))
     store.close()
 
 
@@ -236,7 +237,7 @@ def dispatcher(db: str, durability: str) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook POST otherwise
     worker = Dispatcher(store, DispatcherConfig.from_env())
-    console.print(f"[bold]tender dispatcher[/bold] delivering webhooks from {db}")
+    console.print(f"[bold]tender dispatcher[/bold] delivering webhooks from {_redacted(db)}")
     try:
         _run_until_signalled(worker.run(), worker.stop)
     finally:

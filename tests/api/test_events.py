@@ -44,6 +44,15 @@ def test_a_payment_records_its_events_with_the_object_and_the_request(http: http
     assert succeeded["data"]["object"] == http.get(f"/v1/payment_intents/{intent.id}").json()
 
 
+def test_create_and_confirm_with_a_test_card_id_makes_one_payment_method(http: httpx.Client) -> None:
+    intent = pay()
+    found = events_about(http, intent.id)
+    created = next(e for e in found if e["type"] == "payment_intent.created")
+    assert created["data"]["object"]["payment_method"] == intent.payment_method
+    charge = http.get(f"/v1/charges/{intent.latest_charge}").json()
+    assert charge["payment_method"] == intent.payment_method
+
+
 def test_retrieve_returns_the_event_as_listed() -> None:
     intent = pay()
     listed = stripe.Event.list(type="payment_intent.succeeded", limit=5)

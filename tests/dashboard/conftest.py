@@ -8,8 +8,11 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -21,6 +24,7 @@ from tests.support.server import SECRET_KEY, TenderServer
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
 PASSWORD = "correct horse battery"
+T = TypeVar("T")
 
 try:
     from playwright.sync_api import Browser, Page
@@ -28,13 +32,27 @@ except ImportError:  # pragma: no cover - the test extras install it
     pass
 
 
-@pytest.fixture(scope="session")
-def tender() -> Iterator[TenderServer]:
+def start_with_password() -> TenderServer:
     server = TenderServer().start()
     subprocess.run(
         [sys.executable, "-m", "tender.cli", "dashboard", "set-password", "--password", PASSWORD],
-        env={**os.environ, "TENDER_DB": f"sqlite:///{server.db_path}"}, check=True, capture_output=True,
+        env={**os.environ, "TENDER_DB": server.db}, check=True, capture_output=True,
     )
+    return server
+
+
+@pytest.fixture(scope="session")
+def tender() -> Iterator[TenderServer]:
+    server = start_with_password()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def private_tender() -> Iterator[TenderServer]:
+    """A server of the test's own, for what would disturb the shared one (rolled keys,
+    a client locked out of signing in)."""
+    server = start_with_password()
     yield server
     server.stop()
 
@@ -66,20 +84,45 @@ def browser() -> Browser:
     return shared_browser()
 
 
-@pytest.fixture
-def page(browser: Browser, tender: TenderServer) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=tender.base_url)
+@contextmanager
+def browser_tab(browser: Browser, server: TenderServer, sign_in: bool = True) -> Iterator[Page]:
+    """A tab of a fresh browser context on `server`, signed in unless told otherwise;
+    script errors on any page fail the test."""
+    context = browser.new_context(
+        viewport={"width": 1100, "height": 900}, base_url=server.base_url, accept_downloads=True,
+    )
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.goto("/dashboard")
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    tab.wait_for_url("**/dashboard")
-    yield tab
-    context.close()
+    if sign_in:
+        tab.goto("/dashboard")
+        tab.get_by_label("Password").fill(PASSWORD)
+        tab.get_by_role("button", name="Sign in").click()
+        tab.wait_for_url("**/dashboard")
+    try:
+        yield tab
+    finally:
+        context.close()
     assert errors == []
+
+
+@pytest.fixture
+def page(browser: Browser, tender: TenderServer) -> Iterator[Page]:
+    with browser_tab(browser, tender) as tab:
+        yield tab
+
+
+def wait_for(condition: Callable[[], T | None], timeout: float = 15.0, what: str = "condition") -> T:
+    """Poll `condition` until it returns something truthy (the machine may be loaded)."""
+    deadline = time.time() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
 
 
 def screenshot(page: Page, name: str) -> None:

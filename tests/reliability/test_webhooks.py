@@ -215,6 +215,28 @@ def test_redirects_and_errors_fail_and_any_2xx_succeeds(
         eventually(lambda: all_delivered(client), 5, "delivery not done")
 
 
+def test_a_resend_made_while_the_first_attempt_is_on_the_wire_is_not_lost(
+    servers: list[TenderServer], receivers: list[Receiver]
+) -> None:
+    # The receiver has the event but tender not yet its answer; with one POST per endpoint
+    # at a time the resend must wait for that answer, whose record must not close it.
+    receiver = Receiver(delay=1.0).start()
+    receivers.append(receiver)
+    server = TenderServer(extra_env=FAST | {"TENDER_WEBHOOK_PER_ENDPOINT": "1"}).start()
+    servers.append(server)
+    with api(server) as client:
+        endpoint = add_endpoint(client, receiver.url, "payment_intent.created")
+        client.post("/v1/payment_intents", data={"amount": "100", "currency": "usd", "payment_method_types[]": "card"})
+        event_id = eventually(receiver.event_ids, 10, "nothing delivered").pop()
+        resent = client.post(f"/v1/webhook_endpoints/{endpoint['id']}/deliveries/{event_id}/resend")
+        assert resent.status_code == 200, resent.text
+        eventually(lambda: len(receiver.snapshot()) == 2, 10, "the resend was lost")
+        delivery = f"/v1/webhook_endpoints/{endpoint['id']}/deliveries/{event_id}"
+        eventually(lambda: client.get(delivery).json()["status"] == "succeeded", 10, "not finished")
+        attempts = client.get(f"/v1/webhook_endpoints/{endpoint['id']}/delivery_attempts").json()["data"]
+        assert [a["event"] for a in attempts] == [event_id, event_id]
+
+
 def test_an_endpoint_failing_for_the_configured_period_is_disabled_with_a_log_line(
     servers: list[TenderServer], receivers: list[Receiver]
 ) -> None:

@@ -23,6 +23,13 @@ class Received:
     event: dict[str, Any] = field(default_factory=dict)
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default backlog is 5: dispatchers opening dozens of connections at
+    # once would overflow it, and a dropped handshake costs seconds of TCP retransmits.
+    request_queue_size = 128
+
+
 class Receiver:
     """`delay` seconds before answering `status`; `stop()` closes the port (connection
     refused), `start()` opens it again on the same port."""
@@ -33,8 +40,10 @@ class Receiver:
         self.status = status
         self.delay = delay
         self.received: list[Received] = []
+        self.in_flight = 0  # requests being answered now
+        self.most_in_flight = 0  # the most ever answered at once
         self._lock = threading.Lock()
-        self._server: http.server.ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
 
     def start(self) -> Receiver:
         receiver = self
@@ -45,21 +54,25 @@ class Receiver:
                 record = Received(time.time(), dict(self.headers.items()), body, orjson.loads(body))
                 with receiver._lock:
                     receiver.received.append(record)
-                if receiver.delay:
-                    time.sleep(receiver.delay)
+                    receiver.in_flight += 1
+                    receiver.most_in_flight = max(receiver.most_in_flight, receiver.in_flight)
                 try:
+                    if receiver.delay:
+                        time.sleep(receiver.delay)
                     self.send_response(receiver.status)
                     self.send_header("Content-Type", "text/plain")
                     self.end_headers()
                     self.wfile.write(f"answered {receiver.status}".encode())
                 except OSError:
                     pass  # tender went away while we were slow
+                finally:
+                    with receiver._lock:
+                        receiver.in_flight -= 1
 
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

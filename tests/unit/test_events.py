@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 from tender.core.events import new_event, previous_attributes
+from tender.store.sqlite import SQLiteStore
 
 CREATED = 1_750_000_000
 
@@ -40,12 +43,20 @@ def test_an_event_carries_its_type_version_cause_and_object() -> None:
     }
 
 
-def test_an_event_is_a_snapshot_later_changes_to_the_object_do_not_reach_it() -> None:
+def test_a_recorded_event_is_a_snapshot_later_changes_to_the_object_do_not_reach_it(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "t.db"))
     intent: dict[str, Any] = {"id": "pi_1", "status": "requires_capture", "metadata": {"a": "1"}}
-    snapshot = event(intent)
-    intent["status"] = "succeeded"
-    intent["metadata"]["a"] = "2"
-    assert snapshot["data"]["object"] == {"id": "pi_1", "status": "requires_capture", "metadata": {"a": "1"}}
+    try:
+        def record_then_change(tx: Any) -> None:
+            tx.insert_event(event(intent))
+            intent["status"] = "succeeded"
+            intent["metadata"]["a"] = "2"
+
+        store.write_sync("acct_1", record_then_change)
+        recorded = asyncio.run(store.read("acct_1", lambda tx: tx.get_event("evt_1")))
+    finally:
+        store.close()
+    assert recorded["data"]["object"] == {"id": "pi_1", "status": "requires_capture", "metadata": {"a": "1"}}
 
 
 def test_an_automatic_change_has_a_null_request() -> None:

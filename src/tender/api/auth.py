@@ -26,6 +26,7 @@ SECRET_REQUIRED_MESSAGE = (
 class Caller:
     account: str
     publishable: bool
+    last4: str = ""  # of the key, for the request log; never more of it
 
 
 def masked(key: str) -> str:

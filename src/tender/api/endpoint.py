@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from tender.api import auth, expand, forms, idempotency
+from tender.api import auth, expand, forms, idempotency, request_log
 from tender.api.params import EXPAND, Spec, parse_fields
 from tender.core import ids, setup_intents
 from tender.core import payment_intents as lifecycle
@@ -41,6 +41,7 @@ class Call:
 
     path: dict[str, str]
     params: dict[str, Any]
+    expand: list[str] = field(default_factory=list)  # validated `expand[]` paths
 
 
 Handler = Callable[[Tx, Context, Call], dict[str, Any]]
@@ -134,8 +135,9 @@ class Api:
         self.capture_window = capture_window
         self.in_flight = idempotency.InFlight()
         self._key_cache: dict[str, tuple[auth.Caller, float]] = {}
+        self.request_log = request_log.RequestLog()
 
-    def authenticate(self, key: str | None) -> auth.Caller:
+    async def authenticate(self, key: str | None) -> auth.Caller:
         if not key:
             raise auth.no_key()
         digest = ids.hash_api_key(key)
@@ -143,11 +145,11 @@ class Api:
         cached = self._key_cache.get(digest)
         if cached is not None and cached[1] > now:
             return cached[0]
-        found = self.store.find_api_key(digest)
+        found = await self.store.find_api_key(digest)
         if found is None:
             self._key_cache.pop(digest, None)
             raise auth.invalid_key(key)
-        caller = auth.Caller(account=found[0], publishable=found[1] == "publishable")
+        caller = auth.Caller(account=found[0], publishable=found[1] == "publishable", last4=key[-4:])
         # A rolled or deleted key stops working within KEY_CACHE_SECONDS.
         self._key_cache[digest] = (caller, now + KEY_CACHE_SECONDS)
         return caller
@@ -162,16 +164,18 @@ class Api:
         body: bytes,
         base_url: str,
     ) -> Response:
+        started = time.perf_counter()
         request_id = ids.new_id("request")
         idem_key = _header(headers, b"idempotency-key") or None  # an empty header is no key
         out_headers: list[tuple[bytes, bytes]] = [(b"request-id", request_id.encode())]
         version = DEFAULT_API_VERSION
         publishable = False
+        caller: auth.Caller | None = None
         try:
             raw = self._decode(method, headers, query, body)
             key = auth.key_from_header(_header(headers, b"authorization"))
             raw_key = raw.pop("key", None)
-            caller = self.authenticate(key or (raw_key if isinstance(raw_key, str) else None))
+            caller = await self.authenticate(key or (raw_key if isinstance(raw_key, str) else None))
             publishable = caller.publishable
             version = _api_version(_header(headers, b"stripe-version") or raw.pop("_stripe_version", None))
             out_headers.append((b"stripe-version", version.encode()))
@@ -190,7 +194,7 @@ class Api:
                 base_url=base_url,
                 capture_window=self.capture_window,
             )
-            call = Call(path_params, params)
+            call = Call(path_params, params, expand_paths)
             if method == "POST" and idem_key is not None:
                 out_headers.append((b"idempotency-key", idem_key.encode()))
                 idempotency.check_key(idem_key)
@@ -218,6 +222,7 @@ class Api:
         out_headers.append(
             (b"stripe-should-retry", b"true" if status in (409, 429) or status >= 500 else b"false")
         )
+        self.request_log.record(method, endpoint.path, path_params, status, request_id, caller, started)
         return Response(status, payload, out_headers)
 
     def _decode(
@@ -287,7 +292,7 @@ class Api:
         raw_digest: str,
     ) -> tuple[int, bytes, str | None]:
         path_key = endpoint.path + "|" + str(sorted(call.path.items()))
-        record = self.store.get_idempotency(ctx.account, key)
+        record = await self.store.get_idempotency(ctx.account, key)
         if record is not None and record.status == idempotency.PENDING:
             raise IdempotencyConflict()
         if record is not None:
@@ -299,7 +304,7 @@ class Api:
             # Another process may hold the key (a durable claim) or have finished it.
             claimed = await self.store.claim_idempotency(ctx.account, key)
             if not claimed:
-                record = self.store.get_idempotency(ctx.account, key)
+                record = await self.store.get_idempotency(ctx.account, key)
                 if record is None or record.status == idempotency.PENDING:
                     raise IdempotencyConflict()
                 idempotency.check_replay(record, key, method, path_key, raw_digest)

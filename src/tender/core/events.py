@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 
@@ -17,7 +16,9 @@ def new_event(
     idempotency_key: str | None,
     previous_attributes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    data: dict[str, Any] = {"object": copy.deepcopy(obj)}
+    """The event holds `obj` itself, not a copy: the store serialises an event as it
+    records it (`Tx.insert_event`), and that is the snapshot."""
+    data: dict[str, Any] = {"object": obj}
     if previous_attributes is not None:
         data["previous_attributes"] = previous_attributes
     return {

@@ -31,18 +31,51 @@ PREFIXES = {
 }
 
 
+_PAIRS = [a + b for a in ALPHABET for b in ALPHABET]  # two digits per divmod
+
+
 def _base62(number: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        number, digit = divmod(number, 62)
-        chars.append(ALPHABET[digit])
-    return "".join(reversed(chars))
+    chunks = []
+    for _ in range(width // 2):
+        number, low = divmod(number, 3844)
+        chunks.append(_PAIRS[low])
+    if width % 2:
+        chunks.append(ALPHABET[number % 62])
+    return "".join(reversed(chunks))
+
+
+# Secrets: bytes from the CSPRNG mapped to base62 by one `bytes.translate`.  Bytes ≥ 248
+# (= 4 × 62) are dropped so every character is equally likely.  The bytes come from a
+# 4 KB pool refilled by one getrandom call, not one call per secret.
+_TO_BASE62 = bytes(ord(ALPHABET[b % 62]) if b < 248 else 0 for b in range(256))
+_REJECTED = bytes(range(248, 256))
+_pool = bytearray()
+_pool_lock = threading.Lock()
+
+
+def _empty_pool() -> None:
+    _pool.clear()  # a forked worker must never hand out its parent's secrets
+
+
+os.register_at_fork(after_in_child=_empty_pool)
+
+
+def _csprng_bytes(n: int) -> bytes:
+    with _pool_lock:
+        if len(_pool) < n:
+            _pool[:] = secrets.token_bytes(max(4096, n))
+        taken = bytes(_pool[-n:])
+        del _pool[-n:]
+        return taken
 
 
 def _random(length: int) -> str:
     """`length` base62 characters from the OS's CSPRNG, for anything that authorises
     (client secrets, API keys, challenge nonces)."""
-    return _base62(int.from_bytes(secrets.token_bytes(length), "big"), length)
+    out = b""
+    while len(out) < length:
+        out += _csprng_bytes(length - len(out) + 8).translate(_TO_BASE62, _REJECTED)
+    return out[:length].decode()
 
 
 # Ids are names, not secrets (Stripe's are public too): they need uniqueness, which the
@@ -54,7 +87,10 @@ os.register_at_fork(after_in_child=lambda: _id_random.seed(secrets.randbits(128)
 
 
 def _unique(length: int) -> str:
-    return _base62(_id_random.getrandbits(6 * length), length)
+    out = _id_random.randbytes(length + 4).translate(_TO_BASE62, _REJECTED)
+    while len(out) < length:
+        out += _id_random.randbytes(8).translate(_TO_BASE62, _REJECTED)
+    return out[:length].decode()
 
 
 _last_micros = 0
@@ -70,9 +106,23 @@ def _next_micros() -> int:
         return _last_micros
 
 
+_FOUR_DIGITS = 62**4
+_high_digits: tuple[int, str] = (-1, "")  # the first six time digits change every ~15 s
+
+
+def _time_digits(micros: int) -> str:
+    global _high_digits
+    high, low = divmod(micros, _FOUR_DIGITS)
+    cached = _high_digits
+    if cached[0] != high:
+        cached = _high_digits = (high, _base62(high, 6))
+    upper, lower = divmod(low, 3844)
+    return cached[1] + _PAIRS[upper] + _PAIRS[lower]
+
+
 def new_id(kind: str) -> str:
     """`pi_…` etc.: prefix, 10 chars of time (µs), 14 random chars."""
-    return f"{PREFIXES[kind]}_{_base62(_next_micros(), 10)}{_unique(14)}"
+    return f"{PREFIXES[kind]}_{_time_digits(_next_micros())}{_unique(14)}"
 
 
 def new_client_secret(object_id: str) -> str:

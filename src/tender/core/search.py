@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
 from tender.core.errors import InvalidRequestError
@@ -47,12 +47,14 @@ class SearchFields:
 
     `derived` computes a field's search value from the object when it is not stored
     as-is (Charge `refunded`: "true" fully, "false" partially, null not refunded).
+    `hidden` says which stored objects no search finds (a deleted customer's stub).
     """
 
     resource: str
     fields: Mapping[str, FieldKind]
     metadata: bool = True
     derived: Mapping[str, Callable[[Mapping[str, Any]], Any]] = field(default_factory=dict)
+    hidden: Callable[[Mapping[str, Any]], bool] | None = None
 
     def names(self) -> str:
         listed = sorted([*self.fields, *(['metadata["key"]'] if self.metadata else [])])
@@ -91,6 +93,10 @@ def _charge_refund_state(charge: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _deleted_customer(customer: Mapping[str, Any]) -> bool:
+    return customer.get("deleted") is True
+
+
 PAYMENT_INTENT_FIELDS = SearchFields(
     "payment_intents",
     {
@@ -123,6 +129,7 @@ CHARGE_FIELDS = SearchFields(
 CUSTOMER_FIELDS = SearchFields(
     "customers",
     {"created": "numeric", "email": "string", "name": "string", "phone": "string"},
+    hidden=_deleted_customer,
 )
 
 
@@ -347,6 +354,8 @@ def matches(query: Query, doc: Mapping[str, Any]) -> bool:
     strings match when they contain the query's words in order; metadata values are
     tokens; numbers compare numerically; `null` matches a missing or empty value.
     """
+    if query.fields is not None and query.fields.hidden is not None and query.fields.hidden(doc):
+        return False
     results = (_clause_matches(clause, doc, query.fields) for clause in query.clauses)
     return any(results) if query.combinator == "OR" else all(results)
 
@@ -418,3 +427,82 @@ def _words_in_order(expected: str, text: str) -> bool:
         return expected.lower() in text.lower()
     remaining = iter(_WORD.findall(text.lower()))
     return all(any(word == have for have in remaining) for word in wanted)
+
+
+# --- what a store can narrow a search to --------------------------------------------------
+
+Comparison = Literal["=", ">", "<", ">=", "<="]
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """The part of a query a store can answer from its columns and indexes.
+
+    Every object the query matches meets the plan: the store narrows a search to these
+    candidates, newest first, and `matches` still decides each one.  `exact` says that
+    candidates and matches are the same objects, so the store alone can count them.
+    Values are as the store keeps them: `status` lowercase, metadata values through
+    `metadata_search_value`, the customer id as given (`without_customer` when the
+    caller cannot vouch for its case).
+    """
+
+    status: str | None = None
+    customer: str | None = None
+    created: tuple[tuple[Comparison, int], ...] = ()
+    metadata: tuple[tuple[str, str], ...] = ()  # (key, value) pairs, all required
+    exact: bool = False
+
+    def without_customer(self) -> SearchPlan:
+        return replace(self, customer=None, exact=False)
+
+
+def metadata_search_value(value: str) -> str:
+    """How the store keeps a metadata value for `metadata["k"]:"v"`: lowercased, since
+    token matches ignore case."""
+    return value.lower()
+
+
+def metadata_terms(doc: Mapping[str, Any]) -> dict[str, str]:
+    """The (key, value) pairs a store indexes for an object's metadata clauses."""
+    metadata = doc.get("metadata")
+    if not isinstance(metadata, Mapping):
+        return {}
+    return {key: metadata_search_value(value) for key, value in metadata.items() if isinstance(value, str)}
+
+
+def plan(query: Query) -> SearchPlan:
+    """Split off the clauses a store can check with its columns: `status:"x"`,
+    `customer:"x"`, `created` comparisons and `metadata["k"]:"v"`.
+
+    Only clauses every match must satisfy are taken, so nothing under OR or a negation;
+    `null` and text matches stay with `matches` too.  A metadata value with characters
+    outside ASCII stays as well: rows written before the search index were lowercased
+    by the database, which folds ASCII letters only.
+    """
+    if query.fields is None or (query.combinator == "OR" and len(query.clauses) > 1):
+        return SearchPlan()
+    status: str | None = None
+    customer: str | None = None
+    created: list[tuple[Comparison, int]] = []
+    metadata: list[tuple[str, str]] = []
+    left = 0  # clauses only `matches` can decide
+    for clause in query.clauses:
+        value = clause.value
+        if clause.negated or clause.field in query.fields.derived:
+            left += 1
+        elif clause.kind == "numeric" and clause.field == "created" and isinstance(value, int):
+            created.append((_AS_COMPARISON[clause.operator], value))
+        elif clause.kind == "token" and clause.field == "status" and status is None and isinstance(value, str):
+            status = value.lower()  # statuses are stored lowercase; matching ignores case
+        elif clause.kind == "token" and clause.field == "customer" and customer is None and isinstance(value, str):
+            customer = value
+        elif clause.kind == "metadata" and clause.metadata_key is not None and isinstance(value, str) \
+                and value.isascii():
+            metadata.append((clause.metadata_key, metadata_search_value(value)))
+        else:
+            left += 1
+    exact = left == 0 and query.fields.hidden is None
+    return SearchPlan(status, customer, tuple(created), tuple(metadata), exact)
+
+
+_AS_COMPARISON: dict[str, Comparison] = {":": "=", "=": "=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,28 @@ def ensure_test_account(store: Any, secret_key: str | None, publishable_key: str
         if key is not None:
             store.add_api_key(account, ids.hash_api_key(key), kind, key[-4:])
     return Keys(account, secret_key, publishable_key, created)
+
+
+KEY_PREFIXES = {"secret": "sk_test_", "publishable": "pk_test_"}
+MAX_KEY_OVERLAP = 7 * 86400  # how long a rolled key may keep working, as Stripe allows
+
+
+def roll_keys(
+    store: Any, kinds: tuple[str, ...] = ("secret", "publishable"), expire_old_in: int = 0
+) -> Keys:
+    """New keys of `kinds` for the test account, each shown only in this answer; the
+    old ones stop working now or, with `expire_old_in` seconds (at most 7 days), then,
+    so that deployed clients can be switched over first."""
+    if not 0 <= expire_old_in <= MAX_KEY_OVERLAP:
+        raise ValueError(f"Old keys can be kept for at most {MAX_KEY_OVERLAP // 86400} days.")
+    account = store.first_account() or DEFAULT_ACCOUNT
+    old_expires_at = int(time.time()) + expire_old_in if expire_old_in else None
+    new: dict[str, str] = {}
+    for kind in kinds:
+        key = ids.new_api_key(KEY_PREFIXES[kind])
+        store.roll_api_key(account, kind, ids.hash_api_key(key), key[-4:], old_expires_at)
+        new[kind] = key
+    return Keys(account, new.get("secret"), new.get("publishable"), False)
 
 
 def fingerprint_key(store: Any, account: str) -> bytes:

@@ -108,7 +108,7 @@ def visible(tx: Tx, email: str | None = None) -> Tx:
 
     The store indexes neither the email nor deletion, so filtered list pages are filled
     by reading the newest-first index in batches until a page (plus one, for `has_more`)
-    has matched; searches already scan every customer.  The shared list and search
+    has matched; searches exclude deleted customers by `CUSTOMER_FIELDS.hidden`.  The shared list and search
     helpers then page and render as for any resource.
     """
     def keep(stored: Stored) -> bool:

@@ -108,7 +108,10 @@ def create(tx: Tx, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     tx.insert(stored)
     emit(tx, ctx, "payment_intent.created", intent)
     if params.get("confirm"):
-        return _confirm(tx, ctx, stored, params)
+        # The payment method is resolved once: confirming again from `params` would
+        # materialise a second PaymentMethod from a test id such as `pm_card_visa`.
+        chosen = {k: v for k, v in params.items() if k not in ("payment_method", "payment_method_data")}
+        return _confirm(tx, ctx, stored, chosen)
     return intent
 
 
@@ -480,8 +483,11 @@ def expire_authorizations(tx: Tx, ctx: Context, now: int) -> list[str]:
     """T16: holds whose `capture_before` has passed are released; the intent is canceled
     with `cancellation_reason=automatic` (`charge.expired`, `payment_intent.canceled`)."""
     expired = []
-    for stored in tx.find_by_status("payment_intent", lifecycle.REQUIRES_CAPTURE):
+    for intent_id in tx.holds_due(now):
+        stored = load(tx, "payment_intent", intent_id)
         intent = stored.doc
+        if intent["status"] != lifecycle.REQUIRES_CAPTURE:
+            continue
         charge_stored = load(tx, "charge", intent["latest_charge"], "charge")
         charge = charge_stored.doc
         capture_before = charge["payment_method_details"]["card"].get("capture_before")

@@ -74,14 +74,15 @@ def create_stored(tx: Tx, ctx: Context, params: dict[str, Any], within: str = ""
 
 
 def resolve(tx: Tx, ctx: Context, reference: str, param: str = "payment_method") -> Stored:
-    """A PaymentMethod by id; a magic test id (`pm_card_visa`) materialises a fresh one."""
-    stored = tx.get_for_update("payment_method", reference)
-    if stored is not None:
-        return stored
+    """A PaymentMethod by id; a magic test id (`pm_card_visa`) materialises a fresh one
+    (no stored id can be a test id: stored ids are generated)."""
     card = ctx.processor.test_payment_method(reference)
-    if card is None:
+    if card is not None:
+        return _store_card(tx, card, None, None)
+    stored = tx.get_for_update("payment_method", reference)
+    if stored is None:
         raise ResourceMissing("PaymentMethod", reference, param)
-    return _store_card(tx, card, None, None)
+    return stored
 
 
 def retrieve(tx: Tx, ctx: Context, method_id: str) -> dict[str, Any]:

@@ -91,10 +91,15 @@ def settle_pending(tx: Tx, ctx: Context, now: int) -> list[str]:
     """Refunds that started `pending` (…7726) settle as `succeeded` on a later sweep,
     announced with `refund.updated` (§2.6, §9.2)."""
     settled = []
-    for stored in tx.find_by_status("refund", "pending"):
+    # Give every pending refund at least one observable second.
+    due = [s.doc["id"] for s in tx.find_by_status("refund", "pending") if s.doc["created"] < now]
+    # Every API process sweeps: lock each refund (in one order, so sweeps do not deadlock)
+    # and look again, or one another process settled meanwhile is announced twice.
+    for refund_id in sorted(due):
+        stored = load(tx, "refund", refund_id)
         refund = stored.doc
-        if refund["created"] >= now:
-            continue  # give every pending refund at least one observable second
+        if refund["status"] != "pending":
+            continue
         before = copy.deepcopy(refund)
         refund["status"] = "succeeded"
         tx.update(stored)

@@ -7,10 +7,12 @@ are written against `Tx`; the SQLite and (later) PostgreSQL stores implement it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
+
+from tender.core.search import SearchPlan
 
 T = TypeVar("T")
 
@@ -33,6 +35,22 @@ class ListQuery:
     created: dict[str, int] | None = None  # gt/gte/lt/lte/eq
     customer: str | None = None
     parent: str | None = None  # payment_intent for charges, charge for refunds
+
+
+@dataclass(frozen=True)
+class RequestLogEntry:
+    """One API request as the dashboard's request log shows it: never a key (only its
+    kind and last four characters), a client secret, card data or a body."""
+
+    account: str
+    created: float  # epoch seconds
+    method: str
+    path: str
+    status: int
+    request_id: str
+    key_kind: str | None  # secret | publishable; None when no key authenticated
+    key_last4: str | None
+    duration_ms: float
 
 
 @dataclass(frozen=True)
@@ -62,15 +80,55 @@ class Tx(Protocol):
 
     def scan(self, type: str) -> Iterable[Stored]: ...
 
+    def search(
+        self, type: str, plan: SearchPlan, after: tuple[int, str] | None, chunk: int
+    ) -> Iterator[Stored]:
+        """Objects of `type` that meet `plan`, newest first, from just past `after`
+        (created, id): read `chunk` at a time, more each time, while the caller asks."""
+        ...
+
+    def count_search(self, type: str, plan: SearchPlan) -> int:
+        """How many objects of `type` meet `plan`."""
+        ...
+
     def find_by_status(self, type: str, status: str) -> Sequence[Stored]: ...
+
+    def holds_due(self, now: int) -> Sequence[str]:
+        """Ids of uncaptured PaymentIntents whose hold may have expired by `now`."""
+        ...
 
     def account_settings(self) -> dict[str, Any]: ...
 
     def save_account_settings(self, settings: dict[str, Any]) -> None: ...
 
-    def insert_event(self, event: dict[str, Any]) -> None: ...
+    def insert_event(self, event: dict[str, Any]) -> None:
+        """Record `event` (serialised now: later changes to its object are not in it)
+        and queue its webhook deliveries."""
 
     def save_idempotency(self, key: str, record: IdempotencyRecord) -> None: ...
+
+    def insert_request_logs(self, entries: Sequence[RequestLogEntry]) -> None:
+        """Append request-log rows, each under its own `account` (a flush spans accounts)."""
+        ...
+
+    def list_request_logs(
+        self,
+        *,
+        limit: int,
+        before: int | None = None,
+        after: int | None = None,
+        method: str | None = None,
+        status_class: int | None = None,
+        request_id: str | None = None,
+    ) -> tuple[Sequence[dict[str, Any]], bool]:
+        """This account's request-log rows, newest first; `before`/`after` are row ids
+        (keyset pages), `status_class` 2, 4 or 5 keeps 2xx, 4xx or 5xx answers."""
+        ...
+
+    def prune_request_logs(self, *, created_before: float, keep: int, batch: int) -> int:
+        """Delete up to `batch` rows older than `created_before` and up to `batch` rows
+        beyond the newest `keep` (all accounts); the number deleted."""
+        ...
 
 
 class Store(Protocol):
@@ -78,7 +136,9 @@ class Store(Protocol):
 
     async def read(self, account: str, fn: Callable[[Tx], T]) -> T: ...
 
-    def get_idempotency(self, account: str, key: str) -> IdempotencyRecord | None: ...
+    # Awaited: on PostgreSQL these are network round trips, made off the event loop so
+    # one slow or unreachable database stalls only the requests that need it.
+    async def get_idempotency(self, account: str, key: str) -> IdempotencyRecord | None: ...
 
     async def claim_idempotency(self, account: str, key: str) -> bool:
         """True: this request executes `key` (no record, and no other process holds it)."""
@@ -88,6 +148,6 @@ class Store(Protocol):
         """Drop a claim whose work failed before recording an answer."""
         ...
 
-    def find_api_key(self, key_hash: str) -> tuple[str, str] | None: ...
+    async def find_api_key(self, key_hash: str) -> tuple[str, str] | None: ...
 
     def close(self) -> None: ...

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -28,13 +28,15 @@ from psycopg import errors as pg_errors
 
 from tender.core import webhook_endpoints
 from tender.core.errors import APIError, ServiceUnavailable, StripeError
-from tender.store.base import IdempotencyRecord, ListQuery, Stored
+from tender.core.search import SearchPlan, metadata_terms
+from tender.store.base import IdempotencyRecord, ListQuery, RequestLogEntry, Stored
 from tender.store.rows import (
     PENDING_WEBHOOKS,
     UNDELIVERED,
     customer_of,
     event_doc,
     parent_of,
+    request_log_filter,
     stored_from_row,
 )
 from tender.store.schema import migrations
@@ -106,6 +108,9 @@ class PostgresTx:
         self.conn = conn
         self.account = account
         self.read_only = read_only  # a snapshot: nothing to lock
+        # The account's enabled endpoints, read once per unit of work for all its events
+        # (a unit that writes an endpoint reads them again).
+        self._receivers: list[tuple[str, list[str]]] | None = None
 
     def _all(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, tuple(args)).fetchall()
@@ -122,12 +127,14 @@ class PostgresTx:
         except StripeError as exc:
             if not exc.persist_changes:
                 self.conn.execute("ROLLBACK TO SAVEPOINT atomic")
+                self._receivers = None
             self.conn.execute("RELEASE SAVEPOINT atomic")
             raise
         except psycopg.Error:
             raise  # the transaction is aborted: the whole unit fails (or is retried)
         except BaseException:
             self.conn.execute("ROLLBACK TO SAVEPOINT atomic")
+            self._receivers = None
             self.conn.execute("RELEASE SAVEPOINT atomic")
             raise
         else:
@@ -152,21 +159,51 @@ class PostgresTx:
 
     def insert(self, stored: Stored) -> None:
         doc = stored.doc
-        self.conn.execute(
+        if doc["object"] == "webhook_endpoint":
+            self._receivers = None
+        terms = metadata_terms(doc)
+        insert = (
             "INSERT INTO objects (id, account, type, created, customer, parent, status, doc, private)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                doc["id"], self.account, doc["object"], doc["created"], customer_of(doc),
-                parent_of(doc), doc.get("status"), _json(doc), _json(stored.private),
-            ),
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        )
+        args = (
+            doc["id"], self.account, doc["object"], doc["created"], customer_of(doc),
+            parent_of(doc), doc.get("status"), _json(doc), _json(stored.private),
+        )
+        if not terms:
+            self.conn.execute(insert, args)
+            return
+        # The object and the search index of its metadata in one round trip.
+        self.conn.execute(
+            f"WITH inserted AS ({insert} RETURNING id, account, type, created)"
+            " INSERT INTO object_metadata (account, type, key, value, created, object_id)"
+            " SELECT i.account, i.type, t.key, t.value, i.created, i.id"
+            " FROM inserted i, jsonb_each_text(%s::jsonb) AS t(key, value)",
+            (*args, _json(terms)),
         )
 
     def update(self, stored: Stored) -> None:
+        """The object, and in the same statement the search index of its metadata:
+        rows for keys it no longer has are deleted, changed values rewritten, the rest
+        left alone."""
         doc = stored.doc
+        if doc["object"] == "webhook_endpoint":
+            self._receivers = None
+        terms = metadata_terms(doc)
         self.conn.execute(
-            "UPDATE objects SET customer = %s, status = %s, doc = %s, private = %s"
-            " WHERE id = %s AND account = %s",
-            (customer_of(doc), doc.get("status"), _json(doc), _json(stored.private), doc["id"], self.account),
+            "WITH updated AS (UPDATE objects SET customer = %s, status = %s, doc = %s, private = %s"
+            "  WHERE id = %s AND account = %s RETURNING id, account, type, created),"
+            " terms AS (SELECT key, value FROM jsonb_each_text(%s::jsonb)),"
+            " dropped AS (DELETE FROM object_metadata m USING updated u WHERE m.object_id = u.id"
+            "  AND NOT EXISTS (SELECT 1 FROM terms t WHERE t.key = m.key))"
+            " INSERT INTO object_metadata (account, type, key, value, created, object_id)"
+            " SELECT u.account, u.type, t.key, t.value, u.created, u.id FROM updated u, terms t"
+            " ON CONFLICT (object_id, key) DO UPDATE SET value = excluded.value"
+            " WHERE object_metadata.value <> excluded.value",
+            (
+                customer_of(doc), doc.get("status"), _json(doc), _json(stored.private), doc["id"],
+                self.account, _json(terms),
+            ),
         )
 
     def list(self, query: ListQuery) -> tuple[list[Stored], bool]:
@@ -207,12 +244,76 @@ class PostgresTx:
         ):
             yield stored_from_row(doc, private)
 
+    SEARCH_CHUNK_MAX = 1024  # rows per round trip, however long the walk
+
+    def search(
+        self, type: str, plan: SearchPlan, after: tuple[int, str] | None, chunk: int
+    ) -> Iterator[Stored]:
+        source, created, id, where, args = self._search_filter(type, plan)
+        while True:
+            position = f" AND ({created}, {id}) < (%s, %s)" if after is not None else ""
+            rows = self._all(
+                f"SELECT {created}, {id}, o.doc, o.private FROM {source} WHERE {where}{position}"
+                f" ORDER BY {created} DESC, {id} DESC LIMIT %s",
+                (*args, *(after or ()), chunk),
+            )
+            for _, _, doc, private in rows:
+                yield stored_from_row(doc, private)
+            if len(rows) < chunk:
+                return
+            after = rows[-1][0], rows[-1][1]
+            chunk = min(chunk * 2, self.SEARCH_CHUNK_MAX)
+
+    def count_search(self, type: str, plan: SearchPlan) -> int:
+        source, _, _, where, args = self._search_filter(type, plan)
+        row = self._one(f"SELECT count(*) FROM {source} WHERE {where}", args)
+        return int(row[0]) if row else 0
+
+    def _search_filter(self, type: str, plan: SearchPlan) -> tuple[str, str, str, str, Sequence[Any]]:
+        """FROM and WHERE for a search plan, and the columns its walk pages on: the
+        metadata index when the plan has a metadata pair, else the objects' indexes."""
+        if plan.metadata:
+            (key, value), others = plan.metadata[0], plan.metadata[1:]
+            source = "object_metadata m JOIN objects o ON o.id = m.object_id"
+            created, id = "m.created", "m.object_id"
+            where = ["m.account = %s", "m.type = %s", "m.key = %s", "m.value = %s"]
+            args: list[Any] = [self.account, type, key, value]
+            for key, value in others:
+                where.append(
+                    "EXISTS (SELECT 1 FROM object_metadata x"
+                    " WHERE x.object_id = m.object_id AND x.key = %s AND x.value = %s)"
+                )
+                args += [key, value]
+        else:
+            source, created, id = "objects o", "o.created", "o.id"
+            where, args = ["o.account = %s", "o.type = %s"], [self.account, type]
+        if plan.status is not None:
+            where.append("o.status = %s")
+            args.append(plan.status)
+        if plan.customer is not None:
+            where.append("o.customer = %s")
+            args.append(plan.customer)
+        for op, bound in plan.created:
+            where.append(f"{created} {op} %s")  # one of = > < >= <=
+            args.append(bound)
+        return source, created, id, " AND ".join(where), args
+
     def find_by_status(self, type: str, status: str) -> list[Stored]:
         rows = self._all(
             "SELECT doc, private FROM objects WHERE type = %s AND status = %s AND account = %s",
             (type, status, self.account),
         )
         return [stored_from_row(d, p) for d, p in rows]
+
+    def holds_due(self, now: int) -> list[str]:
+        """Uncaptured PaymentIntents whose charge's `capture_before` has passed, found
+        in SQL so the sweep decodes only those (the rule itself stays in the service)."""
+        return [row[0] for row in self._all(
+            "SELECT o.id FROM objects o JOIN objects c ON c.id = o.doc::jsonb ->> 'latest_charge'"
+            " WHERE o.type = 'payment_intent' AND o.status = 'requires_capture' AND o.account = %s"
+            " AND (c.doc::jsonb #>> '{payment_method_details,card,capture_before}')::bigint <= %s",
+            (self.account, now),
+        )]
 
     def account_settings(self) -> dict[str, Any]:
         row = self._one("SELECT settings FROM accounts WHERE id = %s", (self.account,))
@@ -225,16 +326,22 @@ class PostgresTx:
         """The event, and in the same transaction one outbox row per enabled endpoint
         that receives its type: no event is ever without its deliveries."""
         self.conn.execute(
-            "INSERT INTO events (id, account, type, created, doc) VALUES (%s, %s, %s, %s, %s)",
-            (event["id"], self.account, event["type"], event["created"], _json(event)),
+            "INSERT INTO events (id, account, type, created, object_id, doc) VALUES (%s, %s, %s, %s, %s, %s)",
+            (event["id"], self.account, event["type"], event["created"],
+             event["data"]["object"].get("id"), _json(event)),
         )
         now = time.time()
-        for endpoint_id, doc in self._all(
-            "SELECT id, doc FROM objects"
-            " WHERE type = 'webhook_endpoint' AND status = 'enabled' AND account = %s",
-            (self.account,),
-        ):
-            if webhook_endpoints.receives(orjson.loads(doc)["enabled_events"], event["type"]):
+        if self._receivers is None:
+            self._receivers = [
+                (endpoint_id, orjson.loads(doc)["enabled_events"])
+                for endpoint_id, doc in self._all(
+                    "SELECT id, doc FROM objects"
+                    " WHERE type = 'webhook_endpoint' AND status = 'enabled' AND account = %s",
+                    (self.account,),
+                )
+            ]
+        for endpoint_id, enabled_events in self._receivers:
+            if webhook_endpoints.receives(enabled_events, event["type"]):
                 self.conn.execute(
                     "INSERT INTO deliveries (event_id, endpoint_id, account, status, created,"
                     " window_start, next_attempt_at) VALUES (%s, %s, %s, 'pending', %s, %s, %s)"
@@ -295,12 +402,26 @@ class PostgresTx:
             rows.reverse()
         return [event_doc(row) for row in rows], has_more
 
+    def events_about(self, object_ids: list[str], limit: int) -> list[dict[str, Any]]:
+        """Oldest first, through `events_by_object` (a payment's timeline)."""
+        rows = self._all(
+            f"SELECT doc, {PENDING_WEBHOOKS} FROM events WHERE account = %s AND object_id = ANY(%s)"
+            " ORDER BY created, id LIMIT %s",
+            (self.account, list(object_ids), limit),
+        )
+        return [event_doc(row) for row in rows]
+
     def delete(self, type: str, object_id: str) -> bool:
-        cur = self.conn.execute(
-            "DELETE FROM objects WHERE id = %s AND account = %s AND type = %s",
+        if type == "webhook_endpoint":
+            self._receivers = None
+        row = self._one(
+            "WITH deleted AS (DELETE FROM objects WHERE id = %s AND account = %s AND type = %s"
+            "  RETURNING id),"
+            " dropped AS (DELETE FROM object_metadata m USING deleted d WHERE m.object_id = d.id)"
+            " SELECT count(*) FROM deleted",
             (object_id, self.account, type),
         )
-        return cur.rowcount == 1
+        return row is not None and row[0] == 1
 
     def close_deliveries(self, endpoint_id: str, status: str) -> int:
         """Stop retrying an endpoint's pending deliveries (it was disabled or deleted)."""
@@ -409,6 +530,68 @@ class PostgresTx:
             (self.account, key, record.method, record.path, record.params_hash, record.status,
              record.body, record.request_id),
         )
+
+    # -- request logs (issue 8) -------------------------------------------------------
+
+    def insert_request_logs(self, entries: Sequence[RequestLogEntry]) -> None:
+        """One statement for the whole batch (round trips are the cost here)."""
+        if not entries:
+            return
+        columns = list(zip(*[
+            (e.account, e.created, e.method, e.path, e.status, e.request_id, e.key_kind,
+             e.key_last4, e.duration_ms) for e in entries
+        ], strict=True))
+        self.conn.execute(
+            "INSERT INTO request_logs (account, created, method, path, status, request_id,"
+            " key_kind, key_last4, duration_ms) SELECT * FROM unnest(%s::text[],"
+            " %s::float8[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[],"
+            " %s::text[], %s::float8[])",
+            [list(c) for c in columns],
+        )
+
+    def list_request_logs(
+        self,
+        *,
+        limit: int,
+        before: int | None = None,
+        after: int | None = None,
+        method: str | None = None,
+        status_class: int | None = None,
+        request_id: str | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        where, args = request_log_filter("%s", self.account, method, status_class, request_id)
+        backwards = False
+        if before is not None:
+            where.append("id < %s")
+            args.append(before)
+        elif after is not None:
+            where.append("id > %s")
+            args.append(after)
+            backwards = True
+        cur = self.conn.execute(
+            f"SELECT * FROM request_logs WHERE {' AND '.join(where)}"
+            f" ORDER BY id {'ASC' if backwards else 'DESC'} LIMIT %s",
+            (*args, limit + 1),
+        )
+        rows = [_as_dict(cur, row) for row in cur.fetchall()]
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        return rows, has_more
+
+    def prune_request_logs(self, *, created_before: float, keep: int, batch: int) -> int:
+        old = self.conn.execute(
+            "DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs"
+            " WHERE created < %s ORDER BY created LIMIT %s)",
+            (created_before, batch),
+        ).rowcount
+        beyond = self.conn.execute(
+            "DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs"
+            " WHERE id <= (SELECT MAX(id) FROM request_logs) - %s ORDER BY id LIMIT %s)",
+            (keep, batch),
+        ).rowcount
+        return int(old + beyond)
 
 
 def _created_filter(created: dict[str, int] | None, where: list[str], args: list[Any]) -> None:
@@ -519,8 +702,14 @@ class PostgresStore:
                     raise _unavailable(exc) from exc
         raise AssertionError("unreachable")
 
-    def get_idempotency(self, account: str, key: str) -> IdempotencyRecord | None:
-        rows = self._query(
+    async def _query_off_loop(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """`_query` on the store's threads: what a request or the dispatcher awaits must
+        not hold the event loop for a round trip (or, the database down, CONNECT_TIMEOUT)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, self._query, sql, tuple(args))
+
+    async def get_idempotency(self, account: str, key: str) -> IdempotencyRecord | None:
+        rows = await self._query_off_loop(
             "SELECT method, path, params_hash, status, body, request_id FROM idempotency_keys"
             " WHERE account = %s AND key = %s",
             (account, key),
@@ -557,8 +746,8 @@ class PostgresStore:
 
         await self.write(account, release)
 
-    def find_api_key(self, key_hash: str) -> tuple[str, str] | None:
-        rows = self._query(
+    async def find_api_key(self, key_hash: str) -> tuple[str, str] | None:
+        rows = await self._query_off_loop(
             "SELECT account, kind FROM api_keys WHERE key_hash = %s"
             f" AND (expires_at IS NULL OR expires_at > {_NOW})",
             (key_hash,),
@@ -604,6 +793,34 @@ class PostgresStore:
         rows = self._query("SELECT kind, last4 FROM api_keys WHERE account = %s ORDER BY created", (account,))
         return [(kind, last4) for kind, last4 in rows]
 
+    def list_api_keys(self, account: str) -> list[dict[str, Any]]:
+        """The keys that still work: kind, last4, created, expires_at (None: never)."""
+        rows = self._query(
+            "SELECT kind, last4, created, expires_at FROM api_keys WHERE account = %s"
+            f" AND (expires_at IS NULL OR expires_at > {_NOW}) ORDER BY created, kind",
+            (account,),
+        )
+        return [dict(zip(("kind", "last4", "created", "expires_at"), row, strict=True)) for row in rows]
+
+    def roll_api_key(self, account: str, kind: str, key_hash: str, last4: str, old_expires_at: int | None) -> None:
+        """In one transaction: a new key of `kind`; the account's other keys of that kind
+        are deleted (`old_expires_at` None) or stop working at `old_expires_at`."""
+        def roll(tx: PostgresTx) -> None:
+            if old_expires_at is None:
+                tx.conn.execute("DELETE FROM api_keys WHERE account = %s AND kind = %s", (account, kind))
+            else:
+                tx.conn.execute(
+                    "UPDATE api_keys SET expires_at = %s WHERE account = %s AND kind = %s"
+                    " AND (expires_at IS NULL OR expires_at > %s)",
+                    (old_expires_at, account, kind, old_expires_at),
+                )
+            tx.conn.execute(
+                "INSERT INTO api_keys (key_hash, account, kind, last4, created)"
+                f" VALUES (%s, %s, %s, %s, {_NOW})",
+                (key_hash, account, kind, last4),
+            )
+        self.write_sync(account, roll)
+
     def add_expiring_api_key(self, account: str, key_hash: str, kind: str, last4: str, expires_at: int) -> None:
         """A key for one CLI command (`tender trigger`), unusable after `expires_at`."""
         def add(tx: PostgresTx) -> None:
@@ -621,10 +838,10 @@ class PostgresStore:
 
     # -- the webhook outbox, across accounts (issue 4) -------------------------------
 
-    def next_delivery_due(self, endpoint_ids: Iterable[str] | None = None) -> float | None:
+    async def next_delivery_due(self, endpoint_ids: Iterable[str] | None = None) -> float | None:
         """When the earliest pending delivery comes due (None: nothing pending)."""
         scope, args = _endpoint_scope(endpoint_ids)
-        rows = self._query(f"SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'{scope}", args)
+        rows = await self._query_off_loop(f"SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'{scope}", args)
         return float(rows[0][0]) if rows and rows[0][0] is not None else None
 
     async def claim_deliveries(

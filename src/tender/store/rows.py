@@ -51,3 +51,21 @@ PENDING_WEBHOOKS = (
     "(SELECT COUNT(*) FROM deliveries d WHERE d.event_id = events.id"
     " AND d.status IN ('pending', 'failed'))"
 )
+
+
+def request_log_filter(
+    placeholder: str, account: str, method: str | None, status_class: int | None, request_id: str | None
+) -> tuple[list[str], list[Any]]:
+    """The WHERE terms of a request-log page (`placeholder`: `?` or `%s`)."""
+    where: list[str] = [f"account = {placeholder}"]
+    args: list[Any] = [account]
+    if method is not None:
+        where.append(f"method = {placeholder}")
+        args.append(method)
+    if status_class is not None:
+        where.append(f"status >= {placeholder} AND status < {placeholder}")
+        args += [status_class * 100, status_class * 100 + 100]
+    if request_id is not None:
+        where.append(f"request_id = {placeholder}")
+        args.append(request_id)
+    return where, args

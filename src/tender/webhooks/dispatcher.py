@@ -115,7 +115,7 @@ class OutboxTx(Protocol):
 class Outbox(Protocol):
     """What the dispatcher needs from the store (SQLiteStore implements it)."""
 
-    def next_delivery_due(self, endpoint_ids: Iterable[str] | None = None) -> float | None: ...
+    async def next_delivery_due(self, endpoint_ids: Iterable[str] | None = None) -> float | None: ...
 
     async def claim_deliveries(
         self,
@@ -219,7 +219,7 @@ class Dispatcher:
         """Claim what is due and start sending it; returns how many were started."""
         free = self.config.concurrency - sum(self._busy.values())
         now = time.time()
-        due = self.store.next_delivery_due(self.endpoint_ids)
+        due = await self.store.next_delivery_due(self.endpoint_ids)
         if free <= 0 or due is None or due > now:
             return 0
         claimed = await self.store.claim_deliveries(
@@ -319,12 +319,14 @@ class Dispatcher:
                     error=outcome.error,
                 )
 
+            # Only the holder of the claim decides what comes next: after a lease ran out
+            # another dispatcher may own this delivery now, and a resend made while this
+            # attempt was on the wire (it clears the claim) still owes a new attempt.
+            ours = current["status"] == "pending" and current["claim"] == self.token
             if outcome.succeeded:
-                if current["status"] in ("pending", "failed"):
+                if ours or current["status"] == "failed":
                     finish("succeeded", None)
-            elif current["status"] == "pending" and current["claim"] == self.token:
-                # Only the holder of the claim decides what comes next: after a lease ran
-                # out another dispatcher may own this delivery now.
+            elif ours:
                 next_at = config.retry.next_attempt_at(
                     current["attempts"] + 1, current["window_start"], now, self._rng
                 )

@@ -39,7 +39,7 @@ def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 
 def _search(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
-    return search_response(tx, "charge", search.CHARGE_FIELDS, call.params, "/v1/charges/search")
+    return search_response(tx, "charge", search.CHARGE_FIELDS, call, "/v1/charges/search")
 
 
 def _refunds(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tender.api.endpoint import Call
 from tender.api.params import LIMIT, Created, Spec, Str, check_cursors
 from tender.core import search
 from tender.services.context import Context
-from tender.services.listing import list_page, search_page
+from tender.services.listing import count_matches, list_page, search_page
 from tender.store.base import ListQuery, Tx
 
 LIST_PARAMS: dict[str, Spec] = {
@@ -47,16 +48,20 @@ def list_response(
 
 
 def search_response(
-    tx: Tx, type: str, fields: search.SearchFields, params: dict[str, Any], url: str
+    tx: Tx, type: str, fields: search.SearchFields, call: Call, url: str
 ) -> dict[str, Any]:
-    """One page of search results (§4.4); `total_count` is rendered only when expanded."""
+    """One page of search results (§4.4); `total_count` exists, and is counted, only
+    when `expand[]=total_count` asks for it."""
+    params = call.params
     query = search.parse_query(params["query"], fields)
-    data, next_page, total = search_page(tx, type, query, params.get("limit", 10), params.get("page"))
-    return {
+    data, next_page = search_page(tx, type, query, params.get("limit", 10), params.get("page"))
+    result: dict[str, Any] = {
         "object": "search_result",
         "data": data,
         "has_more": next_page is not None,
         "next_page": next_page,
-        "total_count": total,
         "url": url,
     }
+    if "total_count" in call.expand:
+        result["total_count"] = count_matches(tx, type, query)
+    return result

@@ -70,7 +70,7 @@ def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 def _search(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     return search_response(
-        customers.visible(tx), "customer", search.CUSTOMER_FIELDS, call.params, "/v1/customers/search"
+        customers.visible(tx), "customer", search.CUSTOMER_FIELDS, call, "/v1/customers/search"
     )
 
 

@@ -208,7 +208,7 @@ def _list(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
 
 def _search(tx: Tx, ctx: Context, call: Call) -> dict[str, Any]:
     return search_response(
-        tx, "payment_intent", search.PAYMENT_INTENT_FIELDS, call.params, "/v1/payment_intents/search"
+        tx, "payment_intent", search.PAYMENT_INTENT_FIELDS, call, "/v1/payment_intents/search"
     )
 
 

@@ -1,20 +1,21 @@
-"""Home (charts), settings (statement descriptor prefix) and webhooks (endpoints, their
-delivery attempts, resend)."""
+"""Home (charts) and settings: the statement descriptor prefix and the API keys (listed
+by kind and last four; the secret key rolled with the same service as `tender keys roll`,
+the new key shown once, in the answer to the roll)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from starlette.responses import Response
 
 from tender.core.errors import StripeError
-from tender.services import accounts, webhook_endpoints
-from tender.store.base import ListQuery
+from tender.services import accounts
 from tender.web.dashboard import charts
 from tender.web.dashboard.app import Visit, redirect
 
 CHART_DAYS = 14
+# How long the old secret key may keep working after a roll (seconds → how long that is).
+OVERLAPS = {0: "", 3600: "1 hour", 86400: "24 hours", 3 * 86400: "3 days", 7 * 86400: "7 days"}
 
 
 async def home(visit: Visit) -> Response:
@@ -23,10 +24,10 @@ async def home(visit: Visit) -> Response:
 
 
 async def settings_page(visit: Visit, error: str | None = None, status: int = 200) -> Response:
-    keys = visit.store.api_keys(visit.ctx.account)
+    keys = visit.store.list_api_keys(visit.ctx.account)
     return visit.render(
         "settings.html", code=status, settings=await visit.dashboard.settings(), keys=keys, error=error,
-        done=visit.request.query_params.get("done"),
+        done=visit.request.query_params.get("done"), overlaps=OVERLAPS,
     )
 
 
@@ -40,49 +41,22 @@ async def save_settings(visit: Visit) -> Response:
     return redirect("/dashboard/settings?done=saved")
 
 
-async def webhooks_page(visit: Visit) -> Response:
-    def endpoints(tx: Any) -> list[dict[str, Any]]:
-        rows, _ = tx.list(ListQuery(account=visit.ctx.account, type="webhook_endpoint", limit=100))
-        return [row.doc for row in rows]
-
-    return visit.render("webhooks.html", endpoints=await visit.read(endpoints))
-
-
-async def webhook_page(visit: Visit, error: str | None = None, status: int = 200) -> Response:
-    endpoint_id = visit.request.path_params["endpoint"]
-    params: dict[str, Any] = {"limit": 50}
-    if visit.request.query_params.get("starting_after"):
-        params["starting_after"] = visit.request.query_params["starting_after"]
-
-    def look(tx: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        endpoint = webhook_endpoints.retrieve(tx, visit.ctx, endpoint_id)
-        return endpoint, webhook_endpoints.delivery_attempts(tx, visit.ctx, endpoint_id, params, "")
-
-    try:
-        endpoint, attempts = await visit.read(look)
-    except StripeError as exc:
-        return visit.render("not_found.html", code=404, what=exc.message)
-    return visit.render(
-        "webhook.html", code=status, endpoint=endpoint, attempts=attempts, error=error,
-        done=visit.request.query_params.get("done"),
-    )
-
-
-async def resend(visit: Visit) -> Response:
-    endpoint_id = visit.request.path_params["endpoint"]
-    event_id = visit.form.get("event", "")
-    try:
-        await visit.write(lambda tx: webhook_endpoints.resend(tx, visit.ctx, endpoint_id, event_id))
-    except StripeError as exc:
-        return await webhook_page(visit, exc.message, 400)
-    return redirect(f"/dashboard/webhooks/{endpoint_id}?done={event_id}")
+async def roll_secret_key(visit: Visit) -> Response:
+    """Without `confirmed`: the confirmation page; with it: a new secret key, shown in
+    this answer only (tender keeps its hash, so it can never be shown again)."""
+    text = visit.form.get("expire_old_in", "0")
+    overlap = int(text) if text.isdigit() else -1
+    if overlap not in OVERLAPS:
+        return await settings_page(visit, "Choose when the old key stops working.", 400)
+    if visit.form.get("confirmed") != "yes":
+        return visit.render("keys_roll_confirm.html", overlap=overlap, duration=OVERLAPS[overlap])
+    keys = await asyncio.to_thread(accounts.roll_keys, visit.store, ("secret",), overlap)
+    return visit.render("keys_rolled.html", secret_key=keys.secret_key, overlap=overlap, duration=OVERLAPS[overlap])
 
 
 ROUTES = [
     ("/dashboard", home, ["GET"]),
     ("/dashboard/settings", settings_page, ["GET"]),
     ("/dashboard/settings", save_settings, ["POST"]),
-    ("/dashboard/webhooks", webhooks_page, ["GET"]),
-    ("/dashboard/webhooks/{endpoint}", webhook_page, ["GET"]),
-    ("/dashboard/webhooks/{endpoint}/resend", resend, ["POST"]),
+    ("/dashboard/settings/keys/roll", roll_secret_key, ["POST"]),
 ]

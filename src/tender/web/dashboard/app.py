@@ -3,7 +3,8 @@
 Every page and action goes through `guarded`: no valid session cookie → a GET is sent
 to the sign-in page, a POST gets 403; a POST without the session's CSRF token gets 403.
 Pages read inside `store.read` units and act inside `store.write` units with a
-`services.context.Context`, exactly as the API does.
+`services.context.Context`, exactly as the API does.  Wrong passwords are throttled per
+client (`throttle.py`).  Every asset is served from /dashboard/static: no CDN.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tender.core import ids
 from tender.core.money import format_amount
 from tender.services.context import Context
 from tender.web.dashboard import auth
+from tender.web.dashboard.throttle import LoginThrottle
 
 HERE = Path(__file__).parent
 MAX_FORM = 64 * 1024
@@ -77,19 +79,21 @@ NO_STORE = {"cache-control": "no-store", "x-frame-options": "DENY", "referrer-po
 
 class Dashboard:
     def __init__(self, store: Any, processor: Any, capture_window: int = 7 * 86400) -> None:
-        from tender.web.dashboard import admin, payments
+        from tender.web.dashboard import admin, customers, events, export, logs, payments, webhooks
 
         self.store = store
         self.processor = processor
         self.capture_window = capture_window
         self._account: str | None = None
+        self.throttle = LoginThrottle()
         routes = [
             Route("/dashboard/login", self.login_page, methods=["GET"]),
             Route("/dashboard/login", self.login, methods=["POST"]),
             Route("/dashboard/login/{token}", self.login_link, methods=["GET"]),
             Route("/dashboard/logout", self.guarded(self.logout), methods=["POST"]),
         ]
-        for path, handler, methods in [*payments.ROUTES, *admin.ROUTES]:
+        modules = (admin, payments, customers, events, webhooks, logs, export)
+        for path, handler, methods in [route for module in modules for route in module.ROUTES]:
             routes.append(Route(path, self.guarded(handler), methods=methods))
         self.app = Starlette(routes=routes)
         self.app.mount("/dashboard/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -155,11 +159,30 @@ class Dashboard:
         form = await _read_form(request)
         if not auth.tokens_match(form.get("csrf_token"), request.cookies.get(auth.LOGIN_COOKIE)):
             return _refused("The form's security token is missing or wrong. Reload the page and try again.")
+        client = request.client.host if request.client else "unknown"
+        if self.throttle.retry_after(client):
+            return await self._throttled(request, client)
         settings = await self.settings()
         ok = await asyncio.to_thread(auth.verify_password, form.get("password", ""), settings.get("dashboard_password"))
         if not ok:
+            self.throttle.failed(client)
+            if self.throttle.retry_after(client):
+                return await self._throttled(request, client)
             return await self.login_page(request, "That password is not right.", 401)
+        self.throttle.succeeded(client)
         return self._signed_in(request, settings, _safe_next(form.get("next")))
+
+    async def _throttled(self, request: Request, client: str) -> Response:
+        wait = self.throttle.retry_after(client)
+        minutes = max(1, -(-wait // 60))
+        response = await self.login_page(
+            request,
+            f"Too many wrong passwords from your address. Sign-in is blocked for {minutes} minute"
+            f"{'s' if minutes != 1 else ''}; try again later.",
+            429,
+        )
+        response.headers["retry-after"] = str(wait)
+        return response
 
     async def login_link(self, request: Request) -> Response:
         token = request.path_params["token"]

@@ -1,9 +1,11 @@
-"""Payments: the list (status filter, search in the API's query language, cursor pages),
-one payment's page (charges, refunds, events, metadata, raw JSON) and its actions
-(capture, cancel, refund, edit metadata), each action confirmed before it runs."""
+"""Payments: the list (status, date range, amount and search in the API's query
+language, combined; keyset pages), one payment's page (charges, refunds, events,
+metadata, raw JSON) and its actions (capture, cancel, refund, edit metadata), each
+action confirmed before it runs."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,11 +14,10 @@ from starlette.responses import Response
 
 from tender.core import search
 from tender.core.errors import InvalidRequestError, StripeError
-from tender.core.metadata import UNSET
 from tender.core.money import decimals
 from tender.services import payment_intents, refunds
-from tender.services.listing import list_page, search_page
 from tender.store.base import ListQuery
+from tender.web.dashboard import filters, metadata, paging
 from tender.web.dashboard.app import Visit, redirect
 
 PAGE_SIZE = 25
@@ -26,68 +27,54 @@ STATUSES = (
 )
 CANCEL_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
-TIMELINE_SCAN = 2000  # events looked at, newest first, for one payment's timeline
+TIMELINE_LIMIT = 500  # events shown on one payment's page
+FILTERS = ("status", "q", "from", "to", "amount_min", "amount_max")
 
 
 async def list_payments(visit: Visit) -> Response:
     params = visit.request.query_params
-    status = params.get("status", "")
-    text = params.get("q", "").strip()
+    chosen = {name: params.get(name, "").strip() for name in FILTERS}
+    if chosen["status"] not in STATUSES:
+        chosen["status"] = ""
     error = None
-    if status and status not in STATUSES:
-        status = ""
-
-    def page(tx: Any) -> dict[str, Any]:
-        if status or text:
-            parsed = search.parse_query(_search_text(status, text), search.PAYMENT_INTENT_FIELDS)
-            data, next_page, total = search_page(tx, "payment_intent", parsed, PAGE_SIZE, params.get("page"))
-            return {"data": data, "next": {"page": next_page} if next_page else None, "prev": None, "total": total}
-        query = ListQuery(
-            account=visit.ctx.account, type="payment_intent", limit=PAGE_SIZE,
-            starting_after=params.get("starting_after"), ending_before=params.get("ending_before"),
-        )
-        data, has_more = list_page(tx, query)
-        backwards = query.ending_before is not None
-        paged = query.starting_after is not None or backwards
-        more_after = has_more if not backwards else bool(data)
-        more_before = (has_more if backwards else paged) and bool(data)
-        return {
-            "data": data,
-            "next": {"starting_after": data[-1]["id"]} if data and more_after else None,
-            "prev": {"ending_before": data[0]["id"]} if more_before else None,
-            "total": None,
-        }
-
+    result = paging.Page([], None, None, 0, False)
     try:
-        result = await visit.read(page)
+        query, keep = payment_filter(visit.ctx.account, chosen)
+        query = dataclasses.replace(
+            query, limit=PAGE_SIZE, starting_after=params.get("starting_after") or None,
+            ending_before=params.get("ending_before") or None,
+        )
+        result = await paging.page(visit.read, query, keep, PAGE_SIZE)
     except StripeError as exc:
         error = exc.message
-        result = {"data": [], "next": None, "prev": None, "total": None}
-    customers = await visit.read(lambda tx: _customers(tx, result["data"]))
-    filters = {"status": status, "q": text}
+    customers = await visit.read(lambda tx: _customers(tx, result.rows))
+    newer, older = paging.links("/dashboard/payments", chosen, result)
     return visit.render(
-        "payments.html", payments=result["data"], next=_link(filters, result["next"]),
-        prev=_link(filters, result["prev"]), total=result["total"], status=status, q=text,
-        statuses=STATUSES, customers=customers, error=error,
+        "payments.html", payments=result.rows, next=older, prev=newer, result=result,
+        statuses=STATUSES, customers=customers, error=error, f=chosen,
     )
 
 
-def _search_text(status: str, text: str) -> str:
-    if not status:
-        return text
-    if not text:
-        return f"status:'{status}'"
-    if " or " in f" {text.lower()} ":
-        raise InvalidRequestError("A status filter cannot be combined with an OR query; put the status in the query.")
-    return f"status:'{status}' AND {text}"
+def payment_filter(account: str, chosen: dict[str, str]) -> tuple[ListQuery, paging.Keep | None]:
+    """The list query (the date range is indexed) and the row test for the rest."""
+    created = filters.created_range(chosen.get("from", ""), chosen.get("to", ""))
+    low = filters.major_amount(chosen.get("amount_min", ""), "amount_min")
+    high = filters.major_amount(chosen.get("amount_max", ""), "amount_max")
+    text = chosen.get("q", "")
+    parsed = search.parse_query(text, search.PAYMENT_INTENT_FIELDS) if text else None
+    status = chosen.get("status") or None
+    query = ListQuery(account=account, type="payment_intent", created=created)
+    if parsed is None and status is None and low is None and high is None:
+        return query, None
 
+    def keep(doc: dict[str, Any]) -> bool:
+        return (
+            (status is None or doc["status"] == status)
+            and (low is None and high is None or filters.in_amount_range(doc, low, high))
+            and (parsed is None or search.matches(parsed, doc))
+        )
 
-def _link(filters: dict[str, str], cursor: dict[str, str] | None) -> str | None:
-    from urllib.parse import urlencode
-
-    if cursor is None:
-        return None
-    return "/dashboard/payments?" + urlencode({k: v for k, v in {**filters, **cursor}.items() if v})
+    return query, keep
 
 
 def _customers(tx: Any, intents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -112,16 +99,8 @@ def _details(tx: Any, intent_id: str) -> dict[str, Any] | None:
     for charge in charges:
         rows, _ = tx.list(ListQuery(account=tx.account, type="refund", parent=charge["id"], limit=100))
         refund_list += [row.doc for row in rows]
-    related = {intent["id"], *(c["id"] for c in charges), *(r["id"] for r in refund_list)}
-    timeline: list[dict[str, Any]] = []
-    cursor = None
-    for _ in range(TIMELINE_SCAN // 100):
-        events, more = tx.list_events(limit=100, starting_after=cursor, created={"gte": intent["created"]})
-        timeline += [e for e in events if e["data"]["object"].get("id") in related]
-        if not more or not events:
-            break
-        cursor = events[-1]["id"]
-    timeline.reverse()  # oldest first
+    related = [intent["id"], *(c["id"] for c in charges), *(r["id"] for r in refund_list)]
+    timeline = tx.events_about(related, TIMELINE_LIMIT)
     customer = tx.get("customer", intent["customer"]).doc if intent.get("customer") else None
     return {"intent": intent, "charges": charges, "refunds": refund_list, "events": timeline, "customer": customer}
 
@@ -212,14 +191,7 @@ async def edit_metadata(visit: Visit) -> Response:
     current = await visit.read(lambda tx: tx.get("payment_intent", intent_id))
     if current is None:
         return visit.render("not_found.html", code=404, what=f"payment {intent_id}")
-    wanted: dict[str, str] = {}
-    for name, key in visit.form.items():
-        if name.startswith("key_") and key.strip():
-            value = visit.form.get("value_" + name[4:], "")
-            if value:
-                wanted[key.strip()] = value
-    update: dict[str, Any] = {k: UNSET for k in current.doc["metadata"] if k not in wanted}
-    update.update(wanted)
+    update = metadata.changes(visit.form, current.doc["metadata"])
     try:
         await visit.write(lambda tx: payment_intents.update(tx, visit.ctx, intent_id, {"metadata": update}))
     except StripeError as exc:
