@@ -45,6 +45,20 @@ class IdempotencyRecord:
     request_id: str
 
 
+@dataclass
+class ChargeAttempt:
+    """A call to a remote processor, recorded before it is made (`charge_attempts` table)."""
+
+    id: str  # chatt_…: the processor's idempotency key
+    account: str
+    payment_intent: str
+    request: dict[str, Any]  # the AuthorizationRequest, as JSON
+    context: dict[str, Any]  # what applying the answer needs (services.charge_attempts)
+    created: float
+    status: str = "pending"  # pending, resolved, failed
+    outcome: str | None = None
+
+
 class Tx(Protocol):
     account: str
 
@@ -72,6 +86,14 @@ class Tx(Protocol):
 
     def save_idempotency(self, key: str, record: IdempotencyRecord) -> None: ...
 
+    def insert_charge_attempt(self, attempt: ChargeAttempt) -> None: ...
+
+    def get_charge_attempt(self, attempt_id: str) -> ChargeAttempt | None:
+        """Locked until this unit commits (load its PaymentIntent first)."""
+        ...
+
+    def finish_charge_attempt(self, attempt_id: str, status: str, outcome: str) -> None: ...
+
 
 class Store(Protocol):
     async def write(self, account: str, fn: Callable[[Tx], T]) -> T: ...
@@ -89,5 +111,9 @@ class Store(Protocol):
         ...
 
     def find_api_key(self, key_hash: str) -> tuple[str, str] | None: ...
+
+    def pending_charge_attempts(self, created_before: float) -> list[ChargeAttempt]:
+        """Attempts of every account still pending, created before `created_before`."""
+        ...
 
     def close(self) -> None: ...

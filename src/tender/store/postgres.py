@@ -28,10 +28,12 @@ from psycopg import errors as pg_errors
 
 from tender.core import webhook_endpoints
 from tender.core.errors import APIError, ServiceUnavailable, StripeError
-from tender.store.base import IdempotencyRecord, ListQuery, Stored
+from tender.store.base import ChargeAttempt, IdempotencyRecord, ListQuery, Stored
 from tender.store.rows import (
+    CHARGE_ATTEMPT_COLUMNS,
     PENDING_WEBHOOKS,
     UNDELIVERED,
+    charge_attempt_from_row,
     customer_of,
     event_doc,
     parent_of,
@@ -410,6 +412,31 @@ class PostgresTx:
              record.body, record.request_id),
         )
 
+    # -- charge attempts (remote processors) -------------------------------------------
+
+    def insert_charge_attempt(self, attempt: ChargeAttempt) -> None:
+        self.conn.execute(
+            f"INSERT INTO charge_attempts ({CHARGE_ATTEMPT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                attempt.id, self.account, attempt.payment_intent, _json(attempt.request),
+                _json(attempt.context), attempt.created, attempt.status, attempt.outcome,
+            ),
+        )
+
+    def get_charge_attempt(self, attempt_id: str) -> ChargeAttempt | None:
+        lock = "" if self.read_only else " FOR UPDATE"
+        row = self._one(
+            f"SELECT {CHARGE_ATTEMPT_COLUMNS} FROM charge_attempts WHERE id = %s AND account = %s{lock}",
+            (attempt_id, self.account),
+        )
+        return charge_attempt_from_row(row) if row else None
+
+    def finish_charge_attempt(self, attempt_id: str, status: str, outcome: str) -> None:
+        self.conn.execute(
+            "UPDATE charge_attempts SET status = %s, outcome = %s, resolved = %s WHERE id = %s AND account = %s",
+            (status, outcome, time.time(), attempt_id, self.account),
+        )
+
 
 def _created_filter(created: dict[str, int] | None, where: list[str], args: list[Any]) -> None:
     for op, sql in (("gt", ">"), ("gte", ">="), ("lt", "<"), ("lte", "<="), ("eq", "=")):
@@ -564,6 +591,14 @@ class PostgresStore:
             (key_hash,),
         )
         return (rows[0][0], rows[0][1]) if rows else None
+
+    def pending_charge_attempts(self, created_before: float) -> list[ChargeAttempt]:
+        rows = self._query(
+            f"SELECT {CHARGE_ATTEMPT_COLUMNS} FROM charge_attempts WHERE status = 'pending' AND created < %s"
+            " ORDER BY created",
+            (created_before,),
+        )
+        return [charge_attempt_from_row(row) for row in rows]
 
     # -- accounts and keys ----------------------------------------------------------
 
