@@ -144,6 +144,9 @@ async def recover(
             await store.write(attempt.account, unit_for(attempt, result))
         except StripeError:
             pass  # the decline or failure is recorded on the intent
+        except Exception:
+            log.exception("charge attempt %s could not be settled; the next sweep retries", attempt.id)
+            continue
         log.info("charge attempt %s of %s recovered: %s", attempt.id, attempt.payment_intent,
                  "never seen" if result is None else wire.KINDS[type(result)])
         settled.append(attempt.payment_intent)

@@ -183,9 +183,11 @@ def _attempt(
         address_postal_code=billing.get("postal_code"),
     )
     # A zero-amount verification moves no money, so even a remote processor is asked
-    # inside the unit; the setup attempt's id makes a repeat harmless.
+    # inside the unit.  The setup attempt's id makes a repeat harmless; the call after a
+    # completed challenge is a new question, so it has an id of its own.
+    attempt_id = attempt.doc["id"] + (":authenticated" if authenticated else "")
     try:
-        result = ctx.processor.authorize(request, attempt.doc["id"])
+        result = ctx.processor.authorize(request, attempt_id)
     except ProcessorUnavailable as exc:
         raise APIError(
             "The card processor did not answer in time; the card was not set up. Retry the request."
