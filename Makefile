@@ -51,9 +51,11 @@ clean:
 	rm -rf $(VENV) tender.db tender.db-wal tender.db-shm example.db example.db-wal example.db-shm test-artifacts
 
 # Benchmark (issue #7; docs/performance.md). Needs wrk (Debian: apt-get install wrk).
-# bench: tiers of 10k and 1M stored PaymentIntents (1M seeded once, cached in
-# BENCH_WORKDIR, default /tmp/tender-bench); bench-quick: a tiny tier, well under a minute.
-# Extra options: make bench BENCH_ARGS="--tiers 10k --profile create,retrieve".
+# bench: SQLite, then PostgreSQL (a private pgserver cluster, with the asyncpg-alone
+# baseline), tiers of 10k and 1M stored PaymentIntents (seeded once, cached in
+# BENCH_WORKDIR, default /tmp/tender-bench); bench-quick: SQLite only, a tiny tier, well
+# under a minute.
+# Extra options: make bench BENCH_ARGS="--backends postgresql --tiers 10k --profile create,retrieve".
 .PHONY: bench bench-quick
 WRK_CHECK = @command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: sudo apt-get install wrk (Debian/Ubuntu), or build https://github.com/wg/wrk"; exit 1; }
 

@@ -1,7 +1,7 @@
 """tender's benchmark (issue #7): `make bench`, `make bench-quick`.
 
-For each backend (SQLite now; PostgreSQL is skipped until tender has that store) and each
-tier of stored PaymentIntents, on this machine in this run:
+For each backend (SQLite; PostgreSQL on a private pgserver cluster) and each tier of stored
+PaymentIntents, on this machine in this run:
 
 - ceiling   a bare ASGI endpoint on the same stack (uvicorn + httptools + uvloop, one
             process, access log off) answering a real PaymentIntent's JSON;
@@ -15,10 +15,14 @@ tier of stored PaymentIntents, on this machine in this run:
 
 at 1, 16 and 64 connections, each measured `--runs` times (median reported) after a
 warm-up, every cell on a freshly started server over a database put back to its seeded
-state.  Prints a table and the issue's targets; writes bench/results/<timestamp>.json.
+state.  On PostgreSQL, create, create+confirm and retrieve are also measured on asyncpg
+alone running tender's transactions (bench/asyncpg_alone.py), taking turns with tender
+run by run: the `x asyncpg` column.  Prints a table and the issue's targets; writes
+bench/results/<timestamp>.json.
 
-    python -m bench.run                 # tiers 10k and 1m (make bench)
-    python -m bench.run --quick         # tiny tier, one short run per cell (make bench-quick)
+    python -m bench.run                 # SQLite and PostgreSQL, tiers 10k and 1m (make bench)
+    python -m bench.run --quick         # SQLite only, tiny tier, one short run per cell (make bench-quick)
+    python -m bench.run --backends postgresql --tiers 10k --scenarios create,confirm,retrieve
     python -m bench.run --tiers 10k --profile create,retrieve
 """
 
@@ -72,7 +76,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
                    help="tiny tier, 1 run of 1 s per cell at 1 and 64 connections, one server per scenario")
-    p.add_argument("--backends", default="sqlite,postgresql")
+    p.add_argument("--backends", default=None,
+                   help="comma-separated, from sqlite, postgresql (default both; sqlite with --quick)")
     p.add_argument("--tiers", default=None, help=f"comma-separated, from {', '.join(TIERS)} (default 10k,1m)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS))
     p.add_argument("--connections", default=None, help="default 1,16,64")
@@ -128,7 +133,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.extra_runs = 0 if quick else 3
     if args.quiet_wait is None:
         args.quiet_wait = 0.0 if quick else 30.0
-    args.backends = [b for b in args.backends.split(",") if b]
+    args.backends = [b for b in (args.backends or ("sqlite" if quick else "sqlite,postgresql")).split(",") if b]
+    for b in args.backends:
+        if b not in BACKENDS:
+            p.error(f"unknown backend {b}; choose from {', '.join(BACKENDS)}")
     args.profile = [s for s in args.profile.split(",") if s]
     return args
 
@@ -203,6 +211,8 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "max_ms": med("max_ms"), "errors": sum(r["errors"] for r in runs),
         "wrk_cpu_pct": med("wrk_cpu_pct"), "server_cpu_pct": med("server_cpu_pct"),
         "other_cpu_pct": med("other_cpu_pct"), "cpu_us_per_req": med("cpu_us_per_req"),
+        "db_cpu_pct": med("db_cpu_pct"), "db_us_per_req": med("db_us_per_req"),
+        "loop_cpu_pct": med("loop_cpu_pct"),
     }
 
 
@@ -217,8 +227,11 @@ class Bench:
         self.profiles: list[dict[str, Any]] = []
         self.tiers: list[dict[str, Any]] = []
         self.body_path = self.workdir / "payment_intent.json"
+        self.baselines: dict[str, Any] = {}  # per backend: what its baseline runs (PostgreSQL: tender's SQL)
         self.seed_counter = 0
         self.git_at_start: dict[str, Any] = {}
+        self.block = "none"  # the backend whose cells are being measured (ceiling cells included)
+        self.db_cpu: Any = None  # CPU seconds of the backend's database server, when it has one
 
     def start(self, backend: Backend | None, prepared: Prepared | None, scenario: str) -> Server:
         logs = self.workdir / "logs"
@@ -267,36 +280,51 @@ class Bench:
     def measure(self, server: Server, scenario: str, connections: int, duration: float,
                 ids_file: Path | None) -> dict[str, Any]:
         self.seed_counter += 1
+        db0 = self.db_cpu() if self.db_cpu else None
         cpu0, busy0, t0 = server.cpu(), system_busy_seconds(), time.monotonic()
+        loop0 = server.loop_cpu()
         result = loadgen.run_wrk(server.url, scenario, connections, duration, SECRET_KEY, ids_file,
                                  seed=self.seed_counter)
         wall = time.monotonic() - t0
         cpu_used = server.cpu() - cpu0
         server_cpu = 100 * cpu_used / wall
+        # The main thread (the event loop) alone; the rest of the server's CPU is its other
+        # threads (SQLite's writer, PostgreSQL's connection pool threads).
+        result["loop_cpu_pct"] = round(100 * (server.loop_cpu() - loop0) / wall, 1)
         result["cpu_us_per_req"] = round(1e6 * cpu_used / result["requests"]) if result["requests"] else None
         busy = 100 * (system_busy_seconds() - busy0) / wall
         result["server_cpu_pct"] = round(server_cpu, 1)
+        # The database server (PostgreSQL's processes) works for this server: not noise.
+        db_cpu = 0.0
+        if db0 is not None and self.db_cpu:
+            db_used = self.db_cpu() - db0
+            db_cpu = 100 * db_used / wall
+            result["db_cpu_pct"] = round(db_cpu, 1)
+            result["db_us_per_req"] = round(1e6 * db_used / result["requests"]) if result["requests"] else None
         # Everything else the machine did meanwhile (other users' jobs): the noise.
-        result["other_cpu_pct"] = round(max(0.0, busy - server_cpu - result["wrk_cpu_pct"]), 1)
+        result["other_cpu_pct"] = round(max(0.0, busy - server_cpu - db_cpu - result["wrk_cpu_pct"]), 1)
         server.record_memory()
         return result
 
     def run_scenario(self, backend: Backend | None, prepared: Prepared | None, tier: Tier,
                      scenario: str) -> None:
+        """The cells of one scenario (tender's, or the ceiling's) at every connection count."""
         args = self.args
+        kind = "ceiling" if scenario == "ceiling" else "tender"
+        label = LABELS[scenario]
         ids_file = prepared.ids_file if prepared else None
         server: Server | None = None
         saturated: str | None = None
         try:
             for c in args.connections:
                 cell: dict[str, Any] = {
-                    "backend": backend.name if backend else "none", "tier": tier.name,
-                    "stored_intents": tier.intents, "scenario": scenario, "connections": c,
+                    "backend": backend.name if backend else "none", "server": kind, "block": self.block,
+                    "tier": tier.name, "stored_intents": tier.intents, "scenario": scenario, "connections": c,
                 }
                 if saturated:
                     cell["skipped"] = saturated
                     self.cells.append(cell)
-                    log(f"    {LABELS[scenario]:<20} c={c:<3} skipped: {saturated}")
+                    log(f"    {label:<20} c={c:<3} skipped: {saturated}")
                     continue
                 cell["quiet_wait_s"] = wait_for_quiet(args.quiet_wait)
                 if server is None or args.server_per_cell:
@@ -350,9 +378,14 @@ class Bench:
                 self.cells.append(cell)
                 m = cell["median"]
                 if m:
-                    log(f"    {LABELS[scenario]:<20} c={c:<3} {m['rps']:>9,.0f} req/s  p50 {_ms(m['p50_ms'])}"
+                    db = (f"  db {m['db_cpu_pct']:.0f}% ({m['db_us_per_req'] or 0:.0f} us/req)"
+                          if m.get("db_cpu_pct") is not None else "")
+                    if m.get("loop_cpu_pct") is not None:
+                        db = f"  loop thread {m['loop_cpu_pct']:.0f}%{db}"
+                    log(f"    {label:<20} c={c:<3} {m['rps']:>9,.0f} req/s  p50 {_ms(m['p50_ms'])}"
                         f"  p99 {_ms(m['p99_ms'])}  errors {m['errors']}  wrk {m['wrk_cpu_pct']:.0f}%"
-                        f"  server {m['server_cpu_pct']:.0f}% ({m['cpu_us_per_req'] or 0:.0f} us/req)  other {m['other_cpu_pct']:.0f}%"
+                        f"  server {m['server_cpu_pct']:.0f}% ({m['cpu_us_per_req'] or 0:.0f} us/req){db}"
+                        f"  other {m['other_cpu_pct']:.0f}%"
                         f"  rss {server.max_rss_kb / 1024:.0f} MB (anon {server.max_anon_kb / 1024:.0f})"
                         f"  runs [{', '.join(format(r['rps'], ',.0f') + ('' if r['clean'] else '*') for r in runs)}]")
                 if stats:
@@ -372,6 +405,101 @@ class Bench:
         finally:
             if server is not None:
                 server.stop()
+
+    def run_pair(self, backend: Backend, prepared: Prepared, tier: Tier, scenario: str) -> None:
+        """tender and the backend's baseline (asyncpg alone) for one scenario, side by side:
+        per connection count both servers run on the same database, warm up, then take
+        turns, run for run, so that each pair of runs meets the same outside load.  A pair
+        counts as undisturbed when both of its runs are.  Each server gets its cell; the
+        tender cell also gets `paired_ratios` (tender / baseline per pair) and
+        `ratio_to_asyncpg`, the median of the undisturbed pairs' ratios."""
+        args = self.args
+        base = getattr(backend, "baseline_name", "baseline")
+        ids_file = prepared.ids_file
+        logs = self.workdir / "logs"
+        logs.mkdir(exist_ok=True)
+        for c in args.connections:
+            cells: dict[str, dict[str, Any]] = {
+                kind: {"backend": backend.name, "server": kind, "block": self.block, "tier": tier.name,
+                       "stored_intents": tier.intents, "scenario": scenario, "connections": c,
+                       "paired": True}
+                for kind in ("tender", base)}
+            quiet = wait_for_quiet(args.quiet_wait)
+            backend.reset(prepared)
+            servers: dict[str, Server] = {}
+            try:
+                servers["tender"] = backend.server(
+                    prepared, logs / f"{self.stamp}-{tier.name}-{scenario}.log", self.args.tweak).start()
+                servers[base] = backend.baseline_server(  # type: ignore[attr-defined]
+                    prepared, logs / f"{self.stamp}-{tier.name}-{base}-{scenario}.log").start()
+                saturated: str | None = None
+                for server in servers.values():
+                    if args.warmup > 0:
+                        loadgen.run_wrk(server.url, scenario, c, args.warmup, SECRET_KEY, ids_file, seed=0)
+                        if drain(server, args.drain_limit) is None:
+                            saturated = f"{server.name} still busy {args.drain_limit:.0f} s after the warm-up"
+                runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in servers}
+                pairs = 0
+                while not saturated and pairs < args.runs + args.extra_runs:
+                    clean_pairs = sum(1 for a, b in zip(runs["tender"], runs[base], strict=True)
+                                      if a["clean"] and b["clean"])
+                    if clean_pairs >= args.runs:
+                        break
+                    for kind, server in servers.items():
+                        run = self.measure(server, scenario, c, args.duration, ids_file)
+                        run["clean"] = run["other_cpu_pct"] < args.noisy_pct
+                        runs[kind].append(run)
+                        waited = drain(server, args.drain_limit)
+                        run["drain_s"] = waited
+                        if waited is None:
+                            saturated = f"{kind} still busy {args.drain_limit:.0f} s after a run"
+                    pairs += 1
+                n = min(len(runs["tender"]), len(runs[base]))
+                both = [runs["tender"][i]["clean"] and runs[base][i]["clean"] for i in range(n)]
+                enough = sum(both) >= (args.runs + 1) // 2
+                for kind, server in servers.items():
+                    cell = cells[kind]
+                    cell["quiet_wait_s"] = quiet
+                    cell["runs"] = runs[kind]
+                    chosen = [r for i, r in enumerate(runs[kind][:n]) if both[i]] if enough else runs[kind]
+                    cell["median"] = median_of(chosen) if chosen else None
+                    if cell["median"]:
+                        cell["median"]["clean_runs"] = sum(both)
+                        cell["median"]["all_runs"] = n
+                    self.memory(cell, server)
+                    if saturated and not runs[kind]:
+                        cell["skipped"] = saturated
+                ratios = [runs["tender"][i]["rps"] / runs[base][i]["rps"] for i in range(n)
+                          if runs[base][i]["rps"]]
+                cells["tender"]["paired_ratios"] = [round(r, 3) for r in ratios]
+                chosen_ratios = [r for r, ok in zip(ratios, both, strict=False) if ok] if enough else ratios
+                if chosen_ratios:
+                    cells["tender"]["ratio_to_asyncpg"] = statistics.median(chosen_ratios)
+                if scenario in args.profile and c == args.profile_connections and not saturated:
+                    self.profile(servers["tender"], tier, scenario, c, ids_file)
+            finally:
+                for server in servers.values():
+                    server.stop()
+            for kind in ("tender", base):
+                cell = cells[kind]
+                self.cells.append(cell)
+                m = cell.get("median")
+                label = LABELS[scenario] if kind == "tender" else f"{kind}: {LABELS[scenario]}"
+                if not m:
+                    log(f"    {label:<20} c={c:<3} skipped: {cell.get('skipped', '')}")
+                    continue
+                extra = ""
+                if kind == "tender" and "ratio_to_asyncpg" in cell:
+                    extra = (f"  x {base} {cell['ratio_to_asyncpg']:.2f} (pairs "
+                             + ", ".join(f"{r:.2f}" for r in cell["paired_ratios"]) + ")")
+                log(f"    {label:<20} c={c:<3} {m['rps']:>9,.0f} req/s  p50 {_ms(m['p50_ms'])}"
+                    f"  p99 {_ms(m['p99_ms'])}  errors {m['errors']}  wrk {m['wrk_cpu_pct']:.0f}%"
+                    f"  server {m['server_cpu_pct']:.0f}% ({m['cpu_us_per_req'] or 0:.0f} us/req)"
+                    f"  loop thread {m['loop_cpu_pct'] or 0:.0f}%  db {m['db_cpu_pct'] or 0:.0f}%"
+                    f" ({m['db_us_per_req'] or 0:.0f} us/req)  other {m['other_cpu_pct']:.0f}%"
+                    f"  rss {cell['rss_kb'] / 1024:.0f} MB"
+                    f"  runs [{', '.join(format(r['rps'], ',.0f') + ('' if r['clean'] else '*') for r in cell['runs'])}]"
+                    + extra)
 
     def sequential_cell(self, server: Server, cell: dict[str, Any], scenario: str,
                         ids_file: Path | None, times: list[float]) -> None:
@@ -404,7 +532,8 @@ class Bench:
                 ids_file: Path | None) -> None:
         secs = self.args.profile_seconds
         kind = "wall" if self.args.profile_idle else "cpu"
-        raw = self.out / f"{self.stamp}-profile-{kind}-{tier.name}-{scenario}.txt"
+        where = tier.name if self.block == "sqlite" else f"{self.block}-{tier.name}"
+        raw = self.out / f"{self.stamp}-profile-{kind}-{where}-{scenario}.txt"
         spy = profiling.record(server.pid, secs, raw, idle=self.args.profile_idle)
         time.sleep(0.5)
         loaded = self.measure(server, scenario, connections, secs + 1, ids_file)
@@ -414,7 +543,8 @@ class Bench:
             log(f"    py-spy failed: {err.decode(errors='replace')[-500:]}")
             return
         summary = profiling.summarise(raw)
-        self.profiles.append({"tier": tier.name, "scenario": scenario, "connections": connections,
+        self.profiles.append({"backend": self.block, "tier": tier.name, "scenario": scenario,
+                              "connections": connections,
                               "raw": str(raw.relative_to(ROOT)) if raw.is_relative_to(ROOT) else str(raw),
                               "rps_while_sampled": loaded["rps"], "summary": summary})
         log(f"    profile ({secs} s at c={connections}, {loaded['rps']:,.0f} req/s while sampled): {raw}")
@@ -442,28 +572,18 @@ class Bench:
         self.body_path.write_bytes(templates["intent_body"])
         log(f"  ceiling body: a real PaymentIntent, {len(templates['intent_body'])} bytes")
         for name in args.backends:
-            backend = BACKENDS.get(name)
-            if backend is None:
-                log(f"unknown backend {name}; skipped")
-                continue
+            backend = BACKENDS[name]
             reason = backend.unavailable()
             if reason:
                 log(f"[{name}] skipped: {reason}")
                 self.skipped.append({"backend": name, "reason": reason})
                 continue
-            for tier_name in args.tiers:
-                tier = Tier(tier_name, TIERS[tier_name])
-                log(f"[{name}] tier {tier.name}: {tier.intents:,} stored PaymentIntents")
-                prepared = backend.prepare(tier, templates, self.workdir, args.reseed, log)
-                self.tiers.append({"backend": name, "tier": tier.name, "intents": tier.intents,
-                                   "facts": prepared.facts})
-                if args.seed_only:
-                    continue
-                for scenario in args.scenarios:
-                    if scenario == "ceiling":
-                        self.run_scenario(None, None, tier, scenario)
-                    else:
-                        self.run_scenario(backend, prepared, tier, scenario)
+            try:
+                self.run_backend(backend, templates)
+            finally:
+                self.db_cpu = None
+                if hasattr(backend, "close"):
+                    backend.close()
         elapsed = time.monotonic() - t_start
         if args.seed_only:
             log(f"seeded in {elapsed:.0f} s")
@@ -481,13 +601,32 @@ class Bench:
         log(f"\nwrote {path}  ({elapsed / 60:.1f} min)")
         return 0
 
+    def run_backend(self, backend: Backend, templates: dict[str, Any]) -> None:
+        args, name = self.args, backend.name
+        self.block = name
+        baseline_scenarios = [s for s in getattr(backend, "baseline_scenarios", ()) if s in args.scenarios]
+        if baseline_scenarios and not args.seed_only:
+            self.baselines[name] = backend.prepare_baseline(self.workdir, log)  # type: ignore[attr-defined]
+        for tier_name in args.tiers:
+            tier = Tier(tier_name, TIERS[tier_name])
+            log(f"[{name}] tier {tier.name}: {tier.intents:,} stored PaymentIntents")
+            prepared = backend.prepare(tier, templates, self.workdir, args.reseed, log)
+            self.db_cpu = getattr(backend, "db_cpu", None)
+            self.tiers.append({"backend": name, "tier": tier.name, "intents": tier.intents,
+                               "facts": prepared.facts})
+            if args.seed_only:
+                continue
+            for scenario in args.scenarios:
+                if scenario == "ceiling":
+                    self.run_scenario(None, None, tier, scenario)
+                    continue
+                if scenario in baseline_scenarios:
+                    self.run_pair(backend, prepared, tier, scenario)
+                else:
+                    self.run_scenario(backend, prepared, tier, scenario)
+
     def report(self, elapsed: float) -> dict[str, Any]:
-        ceilings = {(c["tier"], c["connections"]): c["median"]["rps"]
-                    for c in self.cells if c["scenario"] == "ceiling" and c.get("median")}
-        for cell in self.cells:
-            ceiling = ceilings.get((cell["tier"], cell["connections"]))
-            m = cell.get("median")
-            cell["ratio_to_ceiling"] = (m["rps"] / ceiling) if (m and ceiling) else None
+        add_ratios(self.cells)
         return {
             "timestamp": self.stamp,
             "command": " ".join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]]),
@@ -501,7 +640,8 @@ class Bench:
             "tender": _git_state(),
             "tender_at_start": self.git_at_start,
             "settings": {
-                "durability": "full (synchronous=FULL, tender's default)",
+                "durability": "sqlite: full (synchronous=FULL, tender's default); postgresql: the server's"
+                              " defaults (fsync=on, synchronous_commit=on)",
                 "connections": self.args.connections, "runs": self.args.runs,
                 "duration_s": self.args.duration, "warmup_s": self.args.warmup,
                 "server_per_cell": self.args.server_per_cell, "wrk_threads": 1,
@@ -509,10 +649,38 @@ class Bench:
             "elapsed_s": round(elapsed, 1),
             "tiers": self.tiers,
             "skipped": self.skipped,
+            "baselines": self.baselines,
             "cells": self.cells,
             "profiles": self.profiles,
             "targets": targets(self.cells),
         }
+
+
+def add_ratios(cells: list[dict[str, Any]]) -> None:
+    """`ratio_to_ceiling`: req/s over the ceiling's at the same tier and connections,
+    measured in the same backend's block of the run (any block's when that one has none).
+    `ratio_to_asyncpg` (tender on PostgreSQL): req/s over asyncpg alone's for the same
+    scenario, tier and connections; `run_pair` has set it already (the median of the
+    ratios of runs taken in turns) unless the two were measured apart."""
+    ceilings: dict[tuple[Any, ...], float] = {}
+    baselines: dict[tuple[Any, ...], float] = {}
+    for c in cells:
+        if not c.get("median"):
+            continue
+        if c["scenario"] == "ceiling":
+            ceilings[(c.get("block"), c["tier"], c["connections"])] = c["median"]["rps"]
+            ceilings.setdefault((None, c["tier"], c["connections"]), c["median"]["rps"])
+        elif c.get("server", "tender") != "tender":
+            baselines[(c["backend"], c["tier"], c["scenario"], c["connections"])] = c["median"]["rps"]
+    for cell in cells:
+        m = cell.get("median")
+        ceiling = (ceilings.get((cell.get("block"), cell["tier"], cell["connections"]))
+                   or ceilings.get((None, cell["tier"], cell["connections"])))
+        cell["ratio_to_ceiling"] = (m["rps"] / ceiling) if (m and ceiling) else None
+        if cell.get("server", "tender") == "tender" and "ratio_to_asyncpg" not in cell:
+            base = baselines.get((cell["backend"], cell["tier"], cell["scenario"], cell["connections"]))
+            if base:
+                cell["ratio_to_asyncpg"] = (m["rps"] / base) if m else None
 
 
 def _git_state() -> dict[str, Any]:
@@ -535,51 +703,66 @@ def _ms(value: float | None) -> str:
 
 
 def render_table(report: dict[str, Any]) -> str:
-    head = (f"{'backend':<8} {'tier':<5} {'scenario':<20} {'conns':>5} {'req/s':>9} {'p50':>9} "
-            f"{'p99':>9} {'x ceiling':>9} {'errors':>6} {'wrk cpu':>7} {'srv cpu':>7} {'us/req':>6} {'other':>6} {'runs':>5}")
+    head = (f"{'backend':<10} {'tier':<5} {'scenario':<20} {'conns':>5} {'req/s':>9} {'p50':>9} "
+            f"{'p99':>9} {'x ceiling':>9} {'x asyncpg':>9} {'errors':>6} {'wrk cpu':>7} {'srv cpu':>7}"
+            f" {'us/req':>6} {'db cpu':>6} {'db us':>6} {'other':>6} {'runs':>5}")
     lines = [f"medians of {report['settings']['runs']} runs x {report['settings']['duration_s']:g} s; "
              "x ceiling = req/s / the bare ASGI endpoint's req/s at the same connections and tier; "
-             "cpu = % of one core; us/req = server CPU per request; other = CPU used by the rest "
+             "x asyncpg = tender's req/s / asyncpg alone's running the same transactions (PostgreSQL); "
+             "cpu = % of one core; us/req = server CPU per request; db cpu, db us = the same for "
+             "PostgreSQL's processes; other = CPU used by the rest "
              "of the machine meanwhile (noise); runs = undisturbed/all runs (medians use the "
              "undisturbed ones when most are)",
              head, "-" * len(head)]
     last = None
     for cell in report["cells"]:
-        key = (cell["backend"], cell["tier"])
+        key = (cell.get("block", cell["backend"]), cell["tier"])
         if last is not None and key != last:
             lines.append("")
         last = key
-        backend = "-" if cell["scenario"] == "ceiling" else cell["backend"]
-        prefix = f"{backend:<8} {cell['tier']:<5} {LABELS[cell['scenario']]:<20} {cell['connections']:>5}"
+        server = cell.get("server", "tender")
+        backend = "-" if cell["scenario"] == "ceiling" else (cell["backend"] if server == "tender" else server)
+        prefix = f"{backend:<10} {cell['tier']:<5} {LABELS[cell['scenario']]:<20} {cell['connections']:>5}"
         m = cell.get("median")
         if not m:
             lines.append(f"{prefix}  skipped: {cell.get('skipped', '')}")
             continue
         ratio = cell.get("ratio_to_ceiling")
+        vs_pg = cell.get("ratio_to_asyncpg")
         if cell.get("note"):
             lines.append(f"{prefix} {m['rps']:>9,.2f} {_ms(m['p50_ms']):>9} {_ms(m['p99_ms']):>9} "
                          f"{(f'{ratio:.4f}' if ratio is not None else '-'):>9}  {cell['note']}")
             continue
+        db_pct = f"{m['db_cpu_pct']:>5.0f}%" if m.get("db_cpu_pct") is not None else f"{'-':>6}"
+        db_us = f"{m['db_us_per_req']:>6.0f}" if m.get("db_us_per_req") is not None else f"{'-':>6}"
         lines.append(
             f"{prefix} {m['rps']:>9,.0f} {_ms(m['p50_ms']):>9} {_ms(m['p99_ms']):>9} "
-            f"{(f'{ratio:.2f}' if ratio is not None else '-'):>9} {m['errors']:>6} "
+            f"{(f'{ratio:.2f}' if ratio is not None else '-'):>9} "
+            f"{(f'{vs_pg:.2f}' if vs_pg is not None else '-'):>9} {m['errors']:>6} "
             f"{m['wrk_cpu_pct']:>6.0f}% {m['server_cpu_pct']:>6.0f}% {m['cpu_us_per_req'] or 0:>6.0f}"
-            f" {m['other_cpu_pct']:>5.0f}% {m.get('clean_runs', 0)}/{m.get('all_runs', 0):<3}")
+            f" {db_pct} {db_us} {m['other_cpu_pct']:>5.0f}% {m.get('clean_runs', 0)}/{m.get('all_runs', 0):<3}")
     for s in report["skipped"]:
         lines.append(f"\n{s['backend']}: skipped — {s['reason']}")
     return "\n".join(lines)
 
 
 def targets(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The issue's targets (2 cores, SQLite synchronous=FULL, 64 connections), pass/fail."""
+    """The issue's targets (2 cores, SQLite synchronous=FULL, 64 connections), pass/fail;
+    on PostgreSQL also tender against asyncpg alone (`ratio_to_asyncpg`, see add_ratios)."""
     out: list[dict[str, Any]] = []
+    ceilings = {(c.get("block"), c["tier"], c["connections"]): c for c in cells if c["scenario"] == "ceiling"}
+    any_ceiling = {(c["tier"], c["connections"]): c for c in cells if c["scenario"] == "ceiling"}
+    cells = [c for c in cells if c["scenario"] != "ceiling" and c.get("server", "tender") == "tender"]
     by = {(c["backend"], c["tier"], c["scenario"], c["connections"]): c for c in cells}
     n = TARGET_CONNECTIONS
-    backends = sorted({c["backend"] for c in cells if c["scenario"] != "ceiling"})
+    backends = sorted({c["backend"] for c in cells})
     tier_names = list(dict.fromkeys(c["tier"] for c in cells))
 
     def get(backend: str, tier: str, scenario: str, key: str = "rps") -> float | None:
-        cell = by.get((backend if scenario != "ceiling" else "none", tier, scenario, n))
+        if scenario == "ceiling":
+            cell = ceilings.get((backend, tier, n)) or any_ceiling.get((tier, n))
+        else:
+            cell = by.get((backend, tier, scenario, n))
         m = cell.get("median") if cell else None
         return m[key] if m else None
 
@@ -601,6 +784,14 @@ def targets(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     f"{retrieve:,.0f} / {ceiling:,.0f} = {100 * retrieve / ceiling:.0f}%")
             if confirm is not None:
                 add(f"{tag} create+confirm >= 1,500 req/s at {n}", confirm >= 1500, f"{confirm:,.0f} req/s")
+            for scenario in ("create", "confirm", "retrieve"):
+                cell = by.get((b, t, scenario, n))
+                if cell is None or "ratio_to_asyncpg" not in cell:
+                    continue
+                ratio = cell["ratio_to_asyncpg"]
+                add(f"{tag} {LABELS[scenario]} >= 70% of asyncpg alone at {n}",
+                    ratio is not None and ratio >= 0.7,
+                    f"{100 * ratio:.0f}%" if ratio is not None else "no figure")
             p99s = {c["scenario"]: (c["median"]["p99_ms"] if c.get("median") else None)
                     for c in cells if c["backend"] == b and c["tier"] == t and c["connections"] == n}
             if p99s:

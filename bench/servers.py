@@ -43,10 +43,25 @@ def proc_status(pid: int) -> dict[str, int]:
     return out
 
 
-def cpu_seconds(pid: int) -> float:
-    """user+system CPU seconds of a live process (all its threads)."""
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """user+system CPU seconds of a live process (all its threads); with `children`, plus
+    those of its children that have exited and been waited for."""
     try:
         with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])
+        if children:
+            ticks += int(fields[13]) + int(fields[14])
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def main_thread_cpu_seconds(pid: int) -> float:
+    """user+system CPU seconds of a process's main thread alone (tender's event loop; the
+    rest of `cpu_seconds` is its other threads: SQLite's writer, PostgreSQL's pool)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:
@@ -127,6 +142,9 @@ class Server:
 
     def cpu(self) -> float:
         return cpu_seconds(self.pid)
+
+    def loop_cpu(self) -> float:
+        return main_thread_cpu_seconds(self.pid)
 
     def stop(self) -> None:
         self._stop_sampling.set()

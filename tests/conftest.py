@@ -12,10 +12,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--backend", choices=("sqlite", "postgres"), default="sqlite",
         help="database for the tender servers the tests start (postgres: a private pgserver)",
     )
+    parser.addoption(
+        "--processor", choices=("simulator", "remote"), default="simulator",
+        help="processor for the tender servers the tests start (remote: a remote_sim each)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     server.BACKEND = config.getoption("--backend")
+    server.PROCESSOR = config.getoption("--processor")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -15,7 +16,7 @@ from tender.api.routes import ALL_ENDPOINTS
 from tender.config import Settings
 from tender.core import clock, ids
 from tender.core.errors import InvalidRequestError
-from tender.services import events, payment_intents, refunds
+from tender.services import charge_attempts, events, payment_intents, refunds
 from tender.services.context import Context
 from tender.web.dashboard.app import Dashboard
 from tender.web.static import serve as static
@@ -64,6 +65,7 @@ class TenderApp:
         self.api = Api(store, processor, capture_window, digest_key)
         self.sweep_interval = sweep_interval
         self._sweeper: asyncio.Task[None] | None = None
+        self._recovery: asyncio.Task[None] | None = None
         # Webhook deliveries (issue 4): None when run with --no-dispatcher.
         self.dispatcher = dispatcher
         self._dispatching: asyncio.Task[None] | None = None
@@ -152,9 +154,18 @@ class TenderApp:
         extra = [(b"location", location.encode())] if location else []
         await _send(send, status, html.encode(), [(b"content-type", b"text/html; charset=utf-8")] + extra)
 
+    async def _recover_at_start(self) -> None:
+        """Charge attempts a crash left between recording and resolving (kept as a task:
+        the API serves meanwhile, those intents answering `processing`)."""
+        try:
+            await self.recover_charge_attempts(0)
+        except Exception:
+            log.exception("charge attempt recovery at start-up failed; the sweep will retry")
+
     async def _sweep_forever(self) -> None:
         """Time-driven transitions: expire uncaptured authorisations (T16), settle pending
-        refunds, drop events past their retention."""
+        refunds, drop events past their retention, settle charge attempts a remote
+        processor left unanswered."""
         while True:
             await asyncio.sleep(self.sweep_interval)
             try:
@@ -165,6 +176,17 @@ class TenderApp:
                 await self.store.delete_events_before(clock.now() - self.event_retention)
             except Exception:
                 log.exception("event retention sweep failed")
+            try:
+                await self.recover_charge_attempts(charge_attempts.RECOVER_AFTER)
+            except Exception:
+                log.exception("charge attempt recovery failed")
+
+    async def recover_charge_attempts(self, age: float) -> list[str]:
+        """Settle charge attempts with a remote processor pending for more than `age`
+        seconds (0 at start-up: whatever a crash left); the intents settled."""
+        if not self.processor.remote:
+            return []
+        return await self.api.recover_charge_attempts(time.time() - age)
 
     async def sweep(self) -> list[str]:
         account = self.store.first_account()
@@ -183,6 +205,8 @@ class TenderApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                if self.processor.remote:
+                    self._recovery = asyncio.create_task(self._recover_at_start())
                 self._sweeper = asyncio.create_task(self._sweep_forever())
                 self._logging = asyncio.create_task(self.api.request_log.run(self.store))
                 if self.dispatcher is not None:
@@ -207,7 +231,7 @@ def create_app(settings: Settings | None = None) -> TenderApp:
     workers call (`tender.app:create_app`), one store and dispatcher per process."""
     import os
 
-    from tender.processor.simulator import Simulator
+    from tender.processor import open_processor
     from tender.services import accounts
     from tender.store import open_store
     from tender.webhooks.dispatcher import DispatcherConfig
@@ -218,7 +242,7 @@ def create_app(settings: Settings | None = None) -> TenderApp:
     secret = accounts.fingerprint_key(store, keys.account)
     app = TenderApp(
         store,
-        Simulator(secret),
+        open_processor(settings.processor, secret),
         capture_window=int(os.environ.get("TENDER_CAPTURE_WINDOW", 7 * 86400)),
         sweep_interval=float(os.environ.get("TENDER_SWEEP_INTERVAL", 60)),
         digest_key=secret,

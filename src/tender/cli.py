@@ -47,9 +47,14 @@ def main() -> None:
     "--workers", envvar="TENDER_WORKERS", default=1, show_default=True, type=click.IntRange(1),
     help="API processes (PostgreSQL only; SQLite runs one).",
 )
+@click.option(
+    "--processor", envvar="TENDER_PROCESSOR", default="", metavar="URL",
+    help="A remote processor (http://HOST:PORT, e.g. `python -m tender.processor.remote_sim`); "
+    "by default the in-process card-network simulator.",
+)
 def serve(
     db: str, host: str, port: int, secret_key: str | None, publishable_key: str | None, durability: str,
-    no_dispatcher: bool, workers: int,
+    no_dispatcher: bool, workers: int, processor: str,
 ) -> None:
     """Run the API server (and, unless --no-dispatcher, the webhook dispatcher)."""
     import uvicorn
@@ -58,7 +63,7 @@ def serve(
 
     settings = Settings(db=db, host=host, port=port, secret_key=secret_key,
                         publishable_key=publishable_key, durability=durability,
-                        dispatcher=not no_dispatcher)
+                        dispatcher=not no_dispatcher, processor=processor)
     if workers > 1 and not settings.is_postgres:
         raise click.UsageError(
             "--workers > 1 needs PostgreSQL (--db postgresql://…): on SQLite, run one process "
@@ -85,13 +90,14 @@ def serve(
     console.print(f"  Dashboard:        {_login_link(store, keys.account, base)}  (one-time sign-in link, 15 min)",
                   soft_wrap=True)
     console.print(f"  Webhooks:         {'not delivered here (--no-dispatcher)' if no_dispatcher else 'delivered by this process'}")
+    console.print(f"  Processor:        {processor or 'the in-process card-network simulator'}")
     if workers == 1:
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", lifespan="on")
         return
     store.close()
     os.environ.update({
         "TENDER_DB": db, "TENDER_DURABILITY": durability,
-        "TENDER_NO_DISPATCHER": "1" if no_dispatcher else "",
+        "TENDER_NO_DISPATCHER": "1" if no_dispatcher else "", "TENDER_PROCESSOR": processor,
         # Pinned keys were registered above; workers must not mint new ones.
         "TENDER_SECRET_KEY": secret_key or "", "TENDER_PUBLISHABLE_KEY": publishable_key or "",
     })

@@ -20,6 +20,9 @@ class Settings:
     publishable_key: str | None = None
     durability: str = "full"
     dispatcher: bool = True  # deliver webhooks from this process
+    # Empty: the in-process simulator.  http://HOST:PORT: a remote processor
+    # (`python -m tender.processor.remote_sim`), called outside the unit of work.
+    processor: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -31,6 +34,7 @@ class Settings:
             publishable_key=os.environ.get("TENDER_PUBLISHABLE_KEY") or None,
             durability=os.environ.get("TENDER_DURABILITY", "full"),
             dispatcher=os.environ.get("TENDER_NO_DISPATCHER", "").lower() in ("", "0", "false"),
+            processor=os.environ.get("TENDER_PROCESSOR", ""),
         )
 
     @property

@@ -5,6 +5,7 @@ per flush, pruning, masking) against a real SQLite store."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -58,8 +59,10 @@ def test_an_api_request_is_logged_with_its_key_last4_and_no_secret(page: Page, t
     expect(page.locator("tr.request", has_text=f"GET /v1/payment_intents/{intent.id}")).to_contain_text(
         f"pk_test_…{PUBLISHABLE_KEY[-4:]}"
     )
-    expect(page.locator("tr.request", has_text="GET /v1/charges").first).to_contain_text("401")
-    expect(page.locator("tr.request", has_text="GET /v1/charges").first).to_contain_text("no valid key")
+    # The server is shared: other tests' `GET /v1/charges/ch_…` rows must not match.
+    listing = page.locator("tr.request").filter(has=page.locator("td", has_text=re.compile(r"^\s*GET /v1/charges\s*$")))
+    expect(listing.first).to_contain_text("401")
+    expect(listing.first).to_contain_text("no valid key")
     html = page.content()
     for secret in (SECRET_KEY, PUBLISHABLE_KEY, intent.client_secret, "4242424242424242", "sk_test_wrong_key"):
         assert secret not in html

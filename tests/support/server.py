@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -22,6 +23,8 @@ SECRET_KEY = "sk_test_tender_suite_0123456789abcdefghijklmnopqrstuvwxyz"
 PUBLISHABLE_KEY = "pk_test_tender_suite_0123456789abcdefghijklmnopqrstuvwxyz"
 
 BACKEND = "sqlite"  # set by `--backend` (tests/conftest.py)
+# set by `--processor` (tests/conftest.py): "remote" gives each server its own remote_sim
+PROCESSOR = "simulator"
 
 
 def free_port() -> int:
@@ -51,8 +54,14 @@ class TenderServer:
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = Path(self.dir) / "server.log"
+        self.remote_sim: Any = None  # started for `--processor remote`
 
     def start(self, *serve_args: str) -> TenderServer:
+        if PROCESSOR == "remote" and "TENDER_PROCESSOR" not in self.extra_env:
+            from tests.support.processor import RemoteSim
+
+            self.remote_sim = RemoteSim().start()
+            self.extra_env["TENDER_PROCESSOR"] = self.remote_sim.url
         env = {
             **os.environ,
             "TENDER_DB": self.db,
@@ -90,3 +99,5 @@ class TenderServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.remote_sim is not None:
+            self.remote_sim.kill()

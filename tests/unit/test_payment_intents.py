@@ -207,9 +207,9 @@ def test_capture_of_more_than_is_capturable_is_too_large() -> None:
 
 # --- table 1.3: cancel ------------------------------------------------------------------
 
-# Stripe's own refusal lists `processing` among the cancelable statuses; card payments
-# never sit there (§1.1), so for tender the cell is never reached.
-CANCELABLE = (REQUIRES_PAYMENT_METHOD, REQUIRES_CONFIRMATION, REQUIRES_ACTION, PROCESSING, REQUIRES_CAPTURE)
+# Stripe's own refusal lists `processing` among the cancelable statuses; a card intent is
+# there only while a remote processor decides a charge attempt, and is refused then.
+CANCELABLE = (REQUIRES_PAYMENT_METHOD, REQUIRES_CONFIRMATION, REQUIRES_ACTION, REQUIRES_CAPTURE)
 
 
 @pytest.mark.parametrize("status", CANCELABLE)
@@ -227,6 +227,41 @@ def test_cancel_of_a_final_intent_lists_the_cancelable_statuses(status: str) -> 
         "requires_payment_method, requires_capture, requires_confirmation, requires_action, "
         "processing."
     )
+
+
+def test_cancel_while_a_charge_attempt_is_with_the_processor_is_refused() -> None:
+    intent = intent_in(PROCESSING)
+    error = refusal(lambda: lifecycle.ensure_cancelable(intent), intent)
+    assert error.message.startswith(
+        "You cannot cancel this PaymentIntent because it has a status of processing: a payment "
+        "attempt is with the card processor."
+    )
+
+
+def test_an_attempt_sent_to_a_remote_processor_holds_the_intent_in_processing() -> None:
+    intent = intent_in(REQUIRES_CONFIRMATION, last_payment_error={"code": "card_declined"})
+    step = lifecycle.begin_processing(intent)
+    assert intent["status"] == PROCESSING and intent["last_payment_error"] is None
+    assert step.events == [] and step.error is None
+    with pytest.raises(StateError):
+        lifecycle.ensure_confirmable(intent)
+    with pytest.raises(StateError):
+        lifecycle.ensure_capturable(intent)
+
+
+def test_an_attempt_the_processor_never_saw_fails_with_api_error_and_no_charge() -> None:
+    intent = intent_in(PROCESSING, payment_method="pm_1")
+    method = {"id": "pm_1", "object": "payment_method"}
+    step = lifecycle.fail_unprocessed(intent, method)
+    assert intent["status"] == REQUIRES_PAYMENT_METHOD and intent["payment_method"] is None
+    assert intent["latest_charge"] is None
+    assert intent["last_payment_error"] == {
+        "message": lifecycle.NOT_PROCESSED_MESSAGE, "payment_method": method, "type": "api_error",
+    }
+    assert "no money moved" in lifecycle.NOT_PROCESSED_MESSAGE
+    assert step.events == ["payment_intent.payment_failed"]
+    assert step.error is not None and step.error.persist_changes
+    assert step.error.status == 500 and step.error.body()["payment_intent"] is intent
 
 
 def test_cancellation_reasons_a_caller_may_give() -> None:

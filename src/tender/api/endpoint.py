@@ -23,8 +23,10 @@ from tender.api.params import EXPAND, Spec, parse_fields
 from tender.core import ids, setup_intents
 from tender.core import payment_intents as lifecycle
 from tender.core.errors import APIError, IdempotencyConflict, InvalidRequestError, StripeError
+from tender.processor.base import AuthorizationResult, ProcessorUnavailable
+from tender.services import charge_attempts
 from tender.services.context import Context
-from tender.store.base import IdempotencyRecord, Tx
+from tender.store.base import ChargeAttempt, IdempotencyRecord, Tx
 
 log = logging.getLogger("tender.api")
 
@@ -45,6 +47,8 @@ class Call:
 
 
 Handler = Callable[[Tx, Context, Call], dict[str, Any]]
+# What a unit of work answers: (status, body), or a charge attempt to finish first.
+Answer = tuple[int, bytes] | ChargeAttempt
 
 
 @dataclass
@@ -193,6 +197,7 @@ class Api:
                 api_version=version,
                 base_url=base_url,
                 capture_window=self.capture_window,
+                reply={"expand": expand_paths, "record": None},
             )
             call = Call(path_params, params, expand_paths)
             if method == "POST" and idem_key is not None:
@@ -210,9 +215,9 @@ class Api:
                 else:
                     out_headers.append((b"original-request", request_id.encode()))
             else:
-                unit = self._unit(endpoint, ctx, call, expand_paths, None)
+                unit = self._unit(endpoint, ctx, call)
                 runner = self.store.write if endpoint.writes else self.store.read
-                status, payload = await runner(caller.account, unit)
+                status, payload = await self._answer(ctx, await runner(caller.account, unit))
         except StripeError as exc:
             status, payload = exc.status, dumps(error_body(exc, publishable))
         except Exception:
@@ -244,30 +249,78 @@ class Api:
             raw.update(forms.decode_form(body))
         return raw
 
-    def _unit(
-        self,
-        endpoint: Endpoint,
-        ctx: Context,
-        call: Call,
-        expand_paths: list[str],
-        record_as: tuple[str, str, str] | None,
-    ) -> Callable[[Tx], tuple[int, bytes]]:
-        def unit(tx: Tx) -> tuple[int, bytes]:
+    def _unit(self, endpoint: Endpoint, ctx: Context, call: Call) -> Callable[[Tx], Answer]:
+        return self._answering(ctx, lambda tx: endpoint.handler(tx, ctx, call))
+
+    def _answering(self, ctx: Context, work: Callable[[Tx], dict[str, Any]]) -> Callable[[Tx], Answer]:
+        """A unit of work that runs `work` and renders its result or error, as
+        `ctx.reply` says (expansions, and the idempotency record to write with it).  When
+        `work` left a charge attempt with a remote processor, the unit answers that
+        attempt instead: the response waits for the processor (`_answer`)."""
+        reply = ctx.reply or {}
+        expand_paths: list[str] = reply.get("expand") or []
+        record: list[str] | None = reply.get("record")
+
+        def unit(tx: Tx) -> Answer:
+            ctx.charge_attempt = None  # a rerun unit starts afresh
             try:
                 with tx.atomic():
-                    result = endpoint.handler(tx, ctx, call)
+                    result = work(tx)
+                if ctx.charge_attempt is not None:
+                    if record is not None:  # answered once the processor has
+                        self._save_answer(tx, ctx, record, idempotency.PENDING, b"")
+                    return ctx.charge_attempt
                 status, payload = 200, dumps(self._render(tx, ctx, result, expand_paths))
             except StripeError as exc:
                 status, payload = exc.status, dumps(error_body(exc, ctx.publishable))
-            if record_as is not None:
-                key, digest, method = record_as
-                tx.save_idempotency(
-                    key,
-                    IdempotencyRecord(method, endpoint.path + "|" + str(sorted(call.path.items())), digest, status, payload, ctx.request_id or ""),
-                )
+            if record is not None:
+                self._save_answer(tx, ctx, record, status, payload)
             return status, payload
 
         return unit
+
+    @staticmethod
+    def _save_answer(tx: Tx, ctx: Context, record: list[str], status: int, payload: bytes) -> None:
+        key, method, path, digest = record
+        tx.save_idempotency(key, IdempotencyRecord(method, path, digest, status, payload, ctx.request_id or ""))
+
+    async def _answer(self, ctx: Context, answer: Answer) -> tuple[int, bytes]:
+        """A unit's response; for a charge attempt left with a remote processor, the call
+        (outside any transaction) and the unit that applies its answer."""
+        if not isinstance(answer, ChargeAttempt):
+            return answer
+        ctx.charge_attempt = None
+        try:
+            result = await charge_attempts.authorize(self.processor, answer)
+        except ProcessorUnavailable as exc:
+            # The attempt stays pending (and an Idempotency-Key claimed) for recovery.
+            log.warning("charge attempt %s left for recovery: %s", answer.id, exc)
+            raise APIError(charge_attempts.PROCESSOR_UNAVAILABLE_MESSAGE) from exc
+        unit = self._resolving(ctx, answer, result)
+        status, payload = await self.store.write(ctx.account, unit)
+        return status, payload
+
+    def _resolving(
+        self, ctx: Context, attempt: ChargeAttempt, result: AuthorizationResult | None
+    ) -> Callable[[Tx], tuple[int, bytes]]:
+        answering = self._answering(ctx, lambda tx: charge_attempts.resolve(tx, ctx, attempt, result))
+
+        def unit(tx: Tx) -> tuple[int, bytes]:
+            answer = answering(tx)
+            assert not isinstance(answer, ChargeAttempt)  # resolving starts no attempt
+            return answer
+
+        return unit
+
+    async def recover_charge_attempts(self, created_before: float) -> list[str]:
+        """Settle charge attempts left pending by a crash (or a processor that did not
+        answer), recording the answer of the request that made each one."""
+
+        def unit_for(attempt: ChargeAttempt, result: AuthorizationResult | None) -> Callable[[Tx], object]:
+            ctx = Context.restore(attempt.context["request"], attempt.account, self.processor, self.capture_window)
+            return self._resolving(ctx, attempt, result)
+
+        return await charge_attempts.recover(self.store, self.processor, created_before, unit_for)
 
     def _render(
         self, tx: Tx, ctx: Context, result: dict[str, Any], expand_paths: list[str]
@@ -309,9 +362,10 @@ class Api:
                     raise IdempotencyConflict()
                 idempotency.check_replay(record, key, method, path_key, raw_digest)
                 return record.status, record.body, record.request_id
-            unit = self._unit(endpoint, ctx, call, expand_paths, (key, raw_digest, method))
-            status, payload = await self.store.write(ctx.account, unit)
-            claimed = False  # the unit replaced the claim with its record
+            ctx.reply = {"expand": expand_paths, "record": [key, method, path_key, raw_digest]}
+            answer = await self.store.write(ctx.account, self._unit(endpoint, ctx, call))
+            claimed = False  # the unit replaced the claim with its record (or a charge attempt's)
+            status, payload = await self._answer(ctx, answer)
             return status, payload, None
         finally:
             if claimed:

@@ -19,6 +19,7 @@ PREFIXES = {
     "payment_intent": "pi",
     "setup_intent": "seti",
     "setup_attempt": "setatt",
+    "charge_attempt": "chatt",
     "payment_method": "pm",
     "customer": "cus",
     "charge": "ch",

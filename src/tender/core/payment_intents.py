@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tender.core.errors import CardError, InvalidRequestError, StateError, StripeError
+from tender.core.errors import APIError, CardError, InvalidRequestError, StateError, StripeError
 
 REQUIRES_PAYMENT_METHOD = "requires_payment_method"
 REQUIRES_CONFIRMATION = "requires_confirmation"
@@ -23,12 +23,13 @@ CANCELED = "canceled"
 
 # Which operation is allowed in which status (§1.3).
 CONFIRMABLE = (REQUIRES_PAYMENT_METHOD, REQUIRES_CONFIRMATION, REQUIRES_ACTION)
+# Stripe lists `processing` too; a card intent is there only while a remote processor is
+# deciding a charge attempt, and canceling then could not stop the money moving.
 CANCELABLE = (
     REQUIRES_PAYMENT_METHOD,
     REQUIRES_CAPTURE,
     REQUIRES_CONFIRMATION,
     REQUIRES_ACTION,
-    PROCESSING,
 )
 CAPTURABLE = (REQUIRES_CAPTURE,)
 # Fields that change what will be charged may only move before an attempt is under way.
@@ -59,6 +60,15 @@ ERROR_ON_REQUIRES_ACTION_MESSAGE = (
     "`error_on_requires_action` was set. When you're ready, you can upgrade your "
     "integration to handle actions at "
     "https://stripe.com/docs/payments/payment-intents/upgrade-to-handle-actions."
+)
+ATTEMPT_IN_FLIGHT_MESSAGE = (
+    "You cannot {operation} this PaymentIntent because it has a status of processing: a "
+    "payment attempt is with the card processor. Retrieve the PaymentIntent to see its "
+    "outcome, then try again if needed."
+)
+NOT_PROCESSED_MESSAGE = (
+    "The payment could not be completed; no money moved. You can confirm this "
+    "PaymentIntent again with a payment method."
 )
 RETURN_URL_REQUIRED_MESSAGE = (
     "A `return_url` must be specified because this Payment Intent is configured to "
@@ -187,7 +197,10 @@ def ensure_capturable(intent: dict[str, Any]) -> None:
 
 
 def ensure_cancelable(intent: dict[str, Any]) -> None:
-    # Card payments never sit in `processing`, so it is listed but never reached here.
+    """Cancel is allowed until the payment is final, except while a charge attempt is
+    with the processor (`processing`)."""
+    if intent["status"] == PROCESSING:
+        raise state_error(intent, ATTEMPT_IN_FLIGHT_MESSAGE.format(operation="cancel"))
     if intent["status"] not in CANCELABLE:
         raise state_error(
             intent,
@@ -310,6 +323,31 @@ def fail_attempt(
     error.extra["payment_intent"] = intent
     events = ["charge.failed", "payment_intent.payment_failed"] if charge else ["payment_intent.payment_failed"]
     return Transition(events, error)
+
+
+def begin_processing(intent: dict[str, Any]) -> Transition:
+    """A charge attempt is with a remote processor: the intent waits in `processing`,
+    where confirm, capture and cancel are refused, until the answer is applied.  An
+    internal pause, not a step of the card flow, so no event."""
+    intent["status"] = PROCESSING
+    intent["next_action"] = None
+    intent["last_payment_error"] = None
+    return Transition([])
+
+
+def fail_unprocessed(intent: dict[str, Any], payment_method: dict[str, Any]) -> Transition:
+    """The processor never saw the attempt (tender stopped before calling it): back to
+    requires_payment_method with an `api_error`; no Charge, no money moved."""
+    error = APIError(NOT_PROCESSED_MESSAGE)
+    last_error = error.body()
+    last_error["payment_method"] = payment_method
+    intent["status"] = REQUIRES_PAYMENT_METHOD
+    intent["last_payment_error"] = last_error
+    intent["next_action"] = None
+    intent["payment_method"] = None
+    error.persist_changes = True
+    error.extra["payment_intent"] = intent
+    return Transition(["payment_intent.payment_failed"], error)
 
 
 def authentication_failed(intent: dict[str, Any], payment_method: dict[str, Any]) -> Transition:

@@ -7,6 +7,12 @@ may leave: an opaque `token` the processor can resolve later, plus display data.
 The lifecycle (`tender.core`) asks `authorize` and decides what the answer means for
 the PaymentIntent: an `AuthenticationRequired` becomes `requires_action` on-session and a
 402 `authentication_required` off-session.
+
+A processor is `remote` when it moves money outside tender's database.  Tender then
+calls its `authorize` outside any transaction, with an attempt id recorded beforehand,
+and after a crash asks `lookup(attempt_id)` what became of it
+(`tender.services.charge_attempts`).  The in-process simulator is not remote: its answer
+commits with the unit of work that asked, or not at all.
 """
 
 from __future__ import annotations
@@ -130,8 +136,21 @@ class ProcessorInfo:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+class ProcessorUnavailable(Exception):
+    """The processor could not be asked or did not answer (refused, timed out, failed):
+    whether it acted is unknown, so the attempt stays for `lookup` to settle."""
+
+
+class AttemptClosed(Exception):
+    """`authorize` with an attempt id that `lookup` already reported as never seen: the
+    processor will never move money for it."""
+
+
 class Processor(Protocol):
     """What tender needs from anything that moves money for cards."""
+
+    # True when money moves outside tender's database (see the module docstring).
+    remote: bool
 
     def tokenize_card(
         self, number: str, exp_month: int, exp_year: int, cvc: str | None
@@ -150,7 +169,18 @@ class Processor(Protocol):
         CardError), pm_card_chargeCustomerFail attaches fine."""
         ...
 
-    def authorize(self, request: AuthorizationRequest) -> AuthorizationResult: ...
+    def authorize(self, request: AuthorizationRequest, attempt_id: str | None = None) -> AuthorizationResult:
+        """Ask the issuer.  `attempt_id` is the idempotency key: a repeat returns the first
+        answer and moves no more money (a remote processor requires it; raises
+        ProcessorUnavailable, or AttemptClosed after `lookup` reported the id unseen)."""
+        ...
+
+    def lookup(self, attempt_id: str) -> AuthorizationResult | None:
+        """What `authorize` answered for `attempt_id`, or None when it never saw it; after
+        None it never will (a later `authorize` with that id raises AttemptClosed), which
+        is what lets tender fail the attempt without risking a charge.  Raises
+        ProcessorUnavailable."""
+        ...
 
     def increment_authorization(self, token: str, new_amount: int) -> IncrementResult: ...
 

@@ -91,6 +91,9 @@ MAGIC_ID_YEARS_AHEAD = 1
 class Simulator:
     """Stripe's test-mode card network, answering from the test-card table."""
 
+    # In-process and stateless: an answer commits with the unit of work that asked.
+    remote = False
+
     def __init__(self, fingerprint_key: bytes, *, clock: Callable[[], int] | None = None) -> None:
         self._fingerprint_key = fingerprint_key
         self._clock = clock
@@ -133,9 +136,10 @@ class Simulator:
 
     # -- money movement ------------------------------------------------------------
 
-    def authorize(self, request: AuthorizationRequest) -> AuthorizationResult:
+    def authorize(self, request: AuthorizationRequest, attempt_id: str | None = None) -> AuthorizationResult:
         """Radar may block; 3-D Secure may ask for a challenge or decline off-session;
-        then the issuer declines (failing CVC check, or the card's decline) or approves."""
+        then the issuer declines (failing CVC check, or the card's decline) or approves.
+        `attempt_id` is not needed: nothing here outlives the unit of work that asked."""
         card, cvc_provided = _resolve(request.token)
         checks = _checks(card, cvc_provided, request)
         if card.risk_level == BLOCKED_RISK_LEVEL:
@@ -163,6 +167,10 @@ class Simulator:
             bypass_pending=card.bypass_pending,
             incremental_authorization_supported=_supports_increments(card),
         )
+
+    def lookup(self, attempt_id: str) -> AuthorizationResult | None:
+        """Keeps no record of attempts (it is not remote): never seen."""
+        return None
 
     def increment_authorization(self, token: str, new_amount: int) -> IncrementResult:
         """Visa, Mastercard and Discover issuers approve increments; any card that

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from tender.core import clock, events, ids
 from tender.core.errors import ResourceMissing
 from tender.processor.base import Processor
-from tender.store.base import Stored, Tx
+from tender.store.base import ChargeAttempt, Stored, Tx
 
 # The version events are rendered in: the account's default (stripe-behaviour §7.1), not
 # the `Stripe-Version` of the request that caused them.  tender stores objects in the
@@ -27,6 +27,27 @@ class Context:
     base_url: str = "http://127.0.0.1:12111"
     # How long an uncaptured authorisation holds (Stripe: 7 days for online cards).
     capture_window: int = 7 * 86400
+    # Set by the API layer: how it answers this request (expansions, idempotency record).
+    # Stored with a charge attempt, so that the answer can be recorded after a restart.
+    reply: dict[str, Any] | None = None
+    # Set by a service that left a charge attempt with a remote processor in this unit
+    # (`services.charge_attempts` calls the processor once the unit has committed).
+    charge_attempt: ChargeAttempt | None = None
+
+    # The fields a charge attempt keeps of the request that made it.
+    SNAPSHOT: ClassVar[tuple[str, ...]] = ("request_id", "idempotency_key", "publishable", "api_version", "base_url", "reply")
+
+    def snapshot(self) -> dict[str, Any]:
+        """Who asked and how to answer them, as JSON (see `restore`)."""
+        return {name: getattr(self, name) for name in self.SNAPSHOT}
+
+    @classmethod
+    def restore(
+        cls, snapshot: dict[str, Any], account: str, processor: Processor, capture_window: int
+    ) -> Context:
+        """The context of the request that recorded a charge attempt, to apply its answer."""
+        fields = {name: snapshot[name] for name in cls.SNAPSHOT if name in snapshot}
+        return cls(account=account, processor=processor, capture_window=capture_window, **fields)
 
 
 def emit(

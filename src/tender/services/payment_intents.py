@@ -7,6 +7,7 @@ persist → emit.  The lifecycle rules themselves live in `tender.core.payment_i
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
 from tender.core import balance, clock, descriptors, ids, money
@@ -16,15 +17,17 @@ from tender.core.errors import CardError, InvalidRequestError
 from tender.core.events import previous_attributes
 from tender.core.metadata import UNSET, merge_metadata, or_none
 from tender.core.payment_methods import ensure_usable
+from tender.processor import wire
 from tender.processor.base import (
     Approved,
     AuthenticationRequired,
     AuthorizationRequest,
+    AuthorizationResult,
     Declined,
 )
 from tender.services import authentication, customers, payment_methods
 from tender.services.context import Context, emit, emit_all, load
-from tender.store.base import Stored, Tx
+from tender.store.base import ChargeAttempt, Stored, Tx
 
 # Create/update parameters copied onto the intent as they are (UNSET → null).
 PLAIN_FIELDS = (
@@ -233,27 +236,68 @@ def _confirm(tx: Tx, ctx: Context, stored: Stored, params: dict[str, Any]) -> di
 def _attempt(
     tx: Tx, ctx: Context, stored: Stored, method: Stored, attempt: dict[str, Any]
 ) -> dict[str, Any]:
-    """One authorisation attempt and everything it causes (T4–T12)."""
+    """One authorisation attempt and everything it causes (T4–T12).  With a remote
+    processor, only its first half: the attempt is recorded and the intent waits in
+    `processing`; `services.charge_attempts` asks the processor once this unit has
+    committed and applies the answer in a unit of its own."""
+    request = _authorization_request(stored, method, attempt)
+    stored.private.pop("authenticated_payment_method", None)
+    authentication.drop_challenge(stored)
+    if ctx.processor.remote:
+        return _record_attempt(tx, ctx, stored, method, request, attempt)
+    result = ctx.processor.authorize(request)
+    return apply_authorization(tx, ctx, stored, method, attempt, result)
+
+
+def _authorization_request(stored: Stored, method: Stored, attempt: dict[str, Any]) -> AuthorizationRequest:
     intent = stored.doc
     card_options = intent["payment_method_options"].get("card") or {}
     billing = method.doc["billing_details"]["address"]
-    authenticated = stored.private.get("authenticated_payment_method") == method.doc["id"]
-    result = ctx.processor.authorize(
-        AuthorizationRequest(
-            token=method.private["token"],
-            amount=intent["amount"],
-            currency=intent["currency"],
-            off_session=attempt["off_session"],
-            set_up_for_off_session=bool(method.private.get("set_up")),
-            request_three_d_secure=card_options.get("request_three_d_secure") or "automatic",
-            authenticated=authenticated,
-            address_line1=billing.get("line1"),
-            address_postal_code=billing.get("postal_code"),
-        )
+    return AuthorizationRequest(
+        token=method.private["token"],
+        amount=intent["amount"],
+        currency=intent["currency"],
+        off_session=attempt["off_session"],
+        set_up_for_off_session=bool(method.private.get("set_up")),
+        request_three_d_secure=card_options.get("request_three_d_secure") or "automatic",
+        authenticated=stored.private.get("authenticated_payment_method") == method.doc["id"],
+        address_line1=billing.get("line1"),
+        address_postal_code=billing.get("postal_code"),
     )
-    stored.private.pop("authenticated_payment_method", None)
-    authentication.drop_challenge(stored)
 
+
+def _record_attempt(
+    tx: Tx, ctx: Context, stored: Stored, method: Stored, request: AuthorizationRequest, attempt: dict[str, Any]
+) -> dict[str, Any]:
+    """Money movement is recorded before it is attempted: the attempt row, and the
+    intent in `processing` so that no other confirm, capture or cancel starts meanwhile."""
+    intent = stored.doc
+    recorded = ChargeAttempt(
+        id=ids.new_id("charge_attempt"),
+        account=ctx.account,
+        payment_intent=intent["id"],
+        request=wire.request_to_json(request),
+        context={"payment_method": method.doc["id"], "flow": attempt, "request": ctx.snapshot()},
+        created=time.time(),
+    )
+    tx.insert_charge_attempt(recorded)
+    lifecycle.begin_processing(intent)
+    tx.update(stored)
+    ctx.charge_attempt = recorded
+    return intent
+
+
+def apply_authorization(
+    tx: Tx,
+    ctx: Context,
+    stored: Stored,
+    method: Stored,
+    attempt: dict[str, Any],
+    result: AuthorizationResult,
+) -> dict[str, Any]:
+    """What the processor answered, applied: a challenge (T6), or a Charge that
+    succeeded (T4/T5) or failed (T10–T12) and the intent's new status."""
+    intent = stored.doc
     if isinstance(result, AuthenticationRequired):
         if attempt["error_on_requires_action"]:
             error = CardError(

@@ -13,9 +13,9 @@ from typing import Any
 
 from tender.core import clock, ids
 from tender.core import setup_intents as lifecycle
-from tender.core.errors import CardError, InvalidRequestError, ResourceMissing
+from tender.core.errors import APIError, CardError, InvalidRequestError, ResourceMissing
 from tender.core.metadata import merge_metadata, or_none
-from tender.processor.base import AuthenticationRequired, AuthorizationRequest, Declined
+from tender.processor.base import AuthenticationRequired, AuthorizationRequest, Declined, ProcessorUnavailable
 from tender.services import authentication, customers, payment_methods
 from tender.services.context import Context, emit, emit_all, load
 from tender.store.base import Stored, Tx
@@ -172,18 +172,26 @@ def _attempt(
     card_options = intent["payment_method_options"].get("card") or {}
     billing = method.doc["billing_details"]["address"]
     token = method.private["token"]
-    result = ctx.processor.authorize(
-        AuthorizationRequest(
-            token=token,
-            amount=0,
-            currency=lifecycle.VERIFICATION_CURRENCY,
-            set_up_for_off_session=bool(method.private.get("set_up")),
-            request_three_d_secure=card_options.get("request_three_d_secure") or "automatic",
-            authenticated=authenticated,
-            address_line1=billing.get("line1"),
-            address_postal_code=billing.get("postal_code"),
-        )
+    request = AuthorizationRequest(
+        token=token,
+        amount=0,
+        currency=lifecycle.VERIFICATION_CURRENCY,
+        set_up_for_off_session=bool(method.private.get("set_up")),
+        request_three_d_secure=card_options.get("request_three_d_secure") or "automatic",
+        authenticated=authenticated,
+        address_line1=billing.get("line1"),
+        address_postal_code=billing.get("postal_code"),
     )
+    # A zero-amount verification moves no money, so even a remote processor is asked
+    # inside the unit.  The setup attempt's id makes a repeat harmless; the call after a
+    # completed challenge is a new question, so it has an id of its own.
+    attempt_id = attempt.doc["id"] + (":authenticated" if authenticated else "")
+    try:
+        result = ctx.processor.authorize(request, attempt_id)
+    except ProcessorUnavailable as exc:
+        raise APIError(
+            "The card processor did not answer in time; the card was not set up. Retry the request."
+        ) from exc
     if isinstance(result, AuthenticationRequired):
         next_action = authentication.begin_challenge(
             ctx, stored, method.doc["id"], flow["return_url"], flow["use_stripe_sdk"],

@@ -63,6 +63,20 @@ class IdempotencyRecord:
     request_id: str
 
 
+@dataclass
+class ChargeAttempt:
+    """A call to a remote processor, recorded before it is made (`charge_attempts` table)."""
+
+    id: str  # chatt_…: the processor's idempotency key
+    account: str
+    payment_intent: str
+    request: dict[str, Any]  # the AuthorizationRequest, as JSON
+    context: dict[str, Any]  # what applying the answer needs (services.charge_attempts)
+    created: float
+    status: str = "pending"  # pending, resolved, failed
+    outcome: str | None = None
+
+
 class Tx(Protocol):
     account: str
 
@@ -130,6 +144,14 @@ class Tx(Protocol):
         beyond the newest `keep` (all accounts); the number deleted."""
         ...
 
+    def insert_charge_attempt(self, attempt: ChargeAttempt) -> None: ...
+
+    def get_charge_attempt(self, attempt_id: str) -> ChargeAttempt | None:
+        """Locked until this unit commits (load its PaymentIntent first)."""
+        ...
+
+    def finish_charge_attempt(self, attempt_id: str, status: str, outcome: str) -> None: ...
+
 
 class Store(Protocol):
     async def write(self, account: str, fn: Callable[[Tx], T]) -> T: ...
@@ -149,5 +171,9 @@ class Store(Protocol):
         ...
 
     async def find_api_key(self, key_hash: str) -> tuple[str, str] | None: ...
+
+    def pending_charge_attempts(self, created_before: float) -> list[ChargeAttempt]:
+        """Attempts of every account still pending, created before `created_before`."""
+        ...
 
     def close(self) -> None: ...

@@ -14,6 +14,7 @@ statement, becomes a Stripe `api_error` (`APIError`, HTTP 500, `Stripe-Should-Re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,10 +30,12 @@ from psycopg import errors as pg_errors
 from tender.core import webhook_endpoints
 from tender.core.errors import APIError, ServiceUnavailable, StripeError
 from tender.core.search import SearchPlan, metadata_terms
-from tender.store.base import IdempotencyRecord, ListQuery, RequestLogEntry, Stored
+from tender.store.base import ChargeAttempt, IdempotencyRecord, ListQuery, RequestLogEntry, Stored
 from tender.store.rows import (
+    CHARGE_ATTEMPT_COLUMNS,
     PENDING_WEBHOOKS,
     UNDELIVERED,
+    charge_attempt_from_row,
     customer_of,
     event_doc,
     parent_of,
@@ -433,8 +436,11 @@ class PostgresTx:
         return cur.rowcount
 
     def get_delivery(self, event_id: str, endpoint_id: str) -> dict[str, Any] | None:
+        """Locked until the unit commits: recording an attempt decides from what it reads
+        here, and a resend committed in between must not be overwritten."""
+        lock = "" if self.read_only else " FOR UPDATE"
         cur = self.conn.execute(
-            "SELECT * FROM deliveries WHERE event_id = %s AND endpoint_id = %s AND account = %s",
+            "SELECT * FROM deliveries WHERE event_id = %s AND endpoint_id = %s AND account = %s" + lock,
             (event_id, endpoint_id, self.account),
         )
         row = cur.fetchone()
@@ -593,6 +599,31 @@ class PostgresTx:
         ).rowcount
         return int(old + beyond)
 
+    # -- charge attempts (remote processors) -------------------------------------------
+
+    def insert_charge_attempt(self, attempt: ChargeAttempt) -> None:
+        self.conn.execute(
+            f"INSERT INTO charge_attempts ({CHARGE_ATTEMPT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                attempt.id, self.account, attempt.payment_intent, _json(attempt.request),
+                _json(attempt.context), attempt.created, attempt.status, attempt.outcome,
+            ),
+        )
+
+    def get_charge_attempt(self, attempt_id: str) -> ChargeAttempt | None:
+        lock = "" if self.read_only else " FOR UPDATE"
+        row = self._one(
+            f"SELECT {CHARGE_ATTEMPT_COLUMNS} FROM charge_attempts WHERE id = %s AND account = %s{lock}",
+            (attempt_id, self.account),
+        )
+        return charge_attempt_from_row(row) if row else None
+
+    def finish_charge_attempt(self, attempt_id: str, status: str, outcome: str) -> None:
+        self.conn.execute(
+            "UPDATE charge_attempts SET status = %s, outcome = %s, resolved = %s WHERE id = %s AND account = %s",
+            (status, outcome, time.time(), attempt_id, self.account),
+        )
+
 
 def _created_filter(created: dict[str, int] | None, where: list[str], args: list[Any]) -> None:
     for op, sql in (("gt", ">"), ("gte", ">="), ("lt", "<"), ("lte", "<="), ("eq", "=")):
@@ -628,7 +659,9 @@ class PostgresStore:
             raise _unavailable(exc) from exc
         self._pool = psycopg_pool.ConnectionPool(
             url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT, open=True,
-            kwargs={"connect_timeout": int(CONNECT_TIMEOUT)},
+            # autocommit: the explicit BEGIN in `_run` opens each unit's transaction (with
+            # its isolation level), not an implicit one psycopg would otherwise start.
+            kwargs={"connect_timeout": int(CONNECT_TIMEOUT), "autocommit": True},
         )
         self._threads = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="tender-pg")
 
@@ -667,7 +700,8 @@ class PostgresStore:
                 raise
             except BaseException:
                 if not conn.broken:
-                    conn.rollback()
+                    with contextlib.suppress(psycopg.Error):
+                        conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
             return result
@@ -753,6 +787,14 @@ class PostgresStore:
             (key_hash,),
         )
         return (rows[0][0], rows[0][1]) if rows else None
+
+    def pending_charge_attempts(self, created_before: float) -> list[ChargeAttempt]:
+        rows = self._query(
+            f"SELECT {CHARGE_ATTEMPT_COLUMNS} FROM charge_attempts WHERE status = 'pending' AND created < %s"
+            " ORDER BY created",
+            (created_before,),
+        )
+        return [charge_attempt_from_row(row) for row in rows]
 
     # -- accounts and keys ----------------------------------------------------------
 

@@ -10,7 +10,17 @@ from typing import Any
 
 import orjson
 
-from tender.store.base import Stored
+from tender.store.base import ChargeAttempt, Stored
+
+# The columns of `charge_attempts`, in the order `charge_attempt_from_row` reads them.
+CHARGE_ATTEMPT_COLUMNS = "id, account, payment_intent, request, context, created, status, outcome"
+
+
+def charge_attempt_from_row(row: tuple[Any, ...]) -> ChargeAttempt:
+    attempt_id, account, intent, request, context, created, status, outcome = row
+    return ChargeAttempt(
+        attempt_id, account, intent, orjson.loads(request), orjson.loads(context), float(created), status, outcome
+    )
 
 
 def stored_from_row(doc: str | bytes, private: str | bytes) -> Stored:

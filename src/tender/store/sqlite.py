@@ -27,10 +27,12 @@ import orjson
 from tender.core import webhook_endpoints
 from tender.core.errors import APIError, StripeError
 from tender.core.search import SearchPlan, metadata_terms
-from tender.store.base import IdempotencyRecord, ListQuery, RequestLogEntry, Stored
+from tender.store.base import ChargeAttempt, IdempotencyRecord, ListQuery, RequestLogEntry, Stored
 from tender.store.rows import (
+    CHARGE_ATTEMPT_COLUMNS,
     PENDING_WEBHOOKS,
     UNDELIVERED,
+    charge_attempt_from_row,
     customer_of,
     event_doc,
     parent_of,
@@ -577,6 +579,30 @@ class SQLiteTx:
         ).rowcount
         return int(old + beyond)
 
+    # -- charge attempts (remote processors) -------------------------------------------
+
+    def insert_charge_attempt(self, attempt: ChargeAttempt) -> None:
+        self.conn.execute(
+            f"INSERT INTO charge_attempts ({CHARGE_ATTEMPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                attempt.id, self.account, attempt.payment_intent, orjson.dumps(attempt.request),
+                orjson.dumps(attempt.context), attempt.created, attempt.status, attempt.outcome,
+            ),
+        )
+
+    def get_charge_attempt(self, attempt_id: str) -> ChargeAttempt | None:
+        row = self.conn.execute(
+            f"SELECT {CHARGE_ATTEMPT_COLUMNS} FROM charge_attempts WHERE id = ? AND account = ?",
+            (attempt_id, self.account),
+        ).fetchone()
+        return charge_attempt_from_row(row) if row else None
+
+    def finish_charge_attempt(self, attempt_id: str, status: str, outcome: str) -> None:
+        self.conn.execute(
+            "UPDATE charge_attempts SET status = ?, outcome = ?, resolved = ? WHERE id = ? AND account = ?",
+            (status, outcome, time.time(), attempt_id, self.account),
+        )
+
 
 class _ReadTx(SQLiteTx):
     @contextmanager
@@ -740,6 +766,14 @@ class SQLiteStore:
             (key_hash,),
         ).fetchone()
         return (row[0], row[1]) if row else None
+
+    def pending_charge_attempts(self, created_before: float) -> list[ChargeAttempt]:
+        rows = self._reader.execute(
+            f"SELECT {CHARGE_ATTEMPT_COLUMNS} FROM charge_attempts WHERE status = 'pending' AND created < ?"
+            " ORDER BY created",
+            (created_before,),
+        ).fetchall()
+        return [charge_attempt_from_row(row) for row in rows]
 
     # -- accounts and keys ----------------------------------------------------------
 

@@ -20,7 +20,7 @@ import jinja2
 from tender.core import ids
 from tender.core.errors import StripeError
 from tender.core.money import format_amount
-from tender.services import authentication, payment_intents, setup_intents
+from tender.services import authentication, charge_attempts, payment_intents, setup_intents
 from tender.services.context import Context
 from tender.store.base import Tx
 
@@ -115,6 +115,11 @@ async def challenge(
         intent, return_url = await store.write(account, complete)
     except StripeError:
         return 404, _expired(), None
+    if ctx.charge_attempt is not None:  # a remote processor decides the payment now
+        try:
+            intent = await charge_attempts.settle(store, ctx, ctx.charge_attempt)
+        except StripeError:
+            pass  # it stays `processing` until recovery settles it
     if return_url:
         return 303, "", redirect_url(return_url, intent)
     message = "Authentication complete. You can close this window." if succeeded else "Authentication failed."
