@@ -39,6 +39,7 @@ replacing one function; measure with `python -m bench.costs --tweak NAME` or
   cache_mb=N           SQLite page cache of N MB per connection instead of 128 (there
                        are two: the reader and the writer).
   mmap_mb=N            PRAGMA mmap_size of N MB: reads map the file instead of pread.
+  wal_pages=N          PRAGMA wal_autocheckpoint=N (SQLite's default: 1000 pages).
   no_request_log       RequestLog.record does nothing (what the dashboard's request log
                        costs a request: recording, the flush, the rows' indexes).
 """
@@ -352,7 +353,7 @@ def _gc_stats(path: str) -> None:
     tender_app.TenderApp._lifespan = lifespan  # type: ignore[method-assign]
 
 
-def _pragmas(cache_mb: str | None, mmap_mb: str | None) -> None:
+def _pragmas(cache_mb: str | None, mmap_mb: str | None, wal_pages: str | None = None) -> None:
     from tender.store import sqlite as store
 
     original = store._connect
@@ -363,6 +364,8 @@ def _pragmas(cache_mb: str | None, mmap_mb: str | None) -> None:
             conn.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
         if mmap_mb:
             conn.execute(f"PRAGMA mmap_size={int(mmap_mb) * 1024 * 1024}")
+        if wal_pages:
+            conn.execute(f"PRAGMA wal_autocheckpoint={int(wal_pages)}")
         return conn
 
     store._connect = connect
@@ -386,8 +389,8 @@ def apply(spec: str) -> None:
         gc.freeze()
     if "loop_units" in tweaks:
         _loop_units()
-    if "cache_mb" in tweaks or "mmap_mb" in tweaks:
-        _pragmas(tweaks.get("cache_mb"), tweaks.get("mmap_mb"))
+    if "cache_mb" in tweaks or "mmap_mb" in tweaks or "wal_pages" in tweaks:
+        _pragmas(tweaks.get("cache_mb"), tweaks.get("mmap_mb"), tweaks.get("wal_pages"))
     if "fast_ids" in tweaks:
         _fast_ids()
     if "event_no_copy" in tweaks:
