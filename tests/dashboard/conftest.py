@@ -8,11 +8,9 @@ import os
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
@@ -24,7 +22,6 @@ from tests.support.server import SECRET_KEY, TenderServer
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
 PASSWORD = "correct horse battery"
-T = TypeVar("T")
 
 try:
     from playwright.sync_api import Browser, Page
@@ -111,18 +108,6 @@ def browser_tab(browser: Browser, server: TenderServer, sign_in: bool = True) ->
 def page(browser: Browser, tender: TenderServer) -> Iterator[Page]:
     with browser_tab(browser, tender) as tab:
         yield tab
-
-
-def wait_for(condition: Callable[[], T | None], timeout: float = 15.0, what: str = "condition") -> T:
-    """Poll `condition` until it returns something truthy (the machine may be loaded)."""
-    deadline = time.time() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -8,7 +8,8 @@ import uuid
 import stripe
 from playwright.sync_api import Page, expect
 
-from tests.dashboard.conftest import screenshot, wait_for
+from tests.dashboard.conftest import screenshot
+from tests.support.waiting import wait_for
 from tests.support.webhook_receiver import Receiver
 
 

@@ -19,8 +19,9 @@ from playwright.sync_api import Page, expect
 from tender.api.auth import Caller
 from tender.api.request_log import RequestLog, safe_path
 from tender.store.sqlite import SQLiteStore
-from tests.dashboard.conftest import screenshot, signed_in_client, wait_for
+from tests.dashboard.conftest import screenshot, signed_in_client
 from tests.support.server import PUBLISHABLE_KEY, SECRET_KEY, TenderServer
+from tests.support.waiting import wait_for
 
 T = TypeVar("T")
 

@@ -10,8 +10,9 @@ import httpx
 import stripe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.dashboard.conftest import browser_tab, screenshot, signed_in_client, wait_for
+from tests.dashboard.conftest import browser_tab, screenshot, signed_in_client
 from tests.support.server import PUBLISHABLE_KEY, SECRET_KEY, TenderServer
+from tests.support.waiting import wait_for
 from tests.support.webhook_receiver import Receiver
 
 

@@ -6,9 +6,8 @@ never double-charged, never lost."""
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +17,7 @@ import pytest
 
 from tests.support.processor import RemoteSim
 from tests.support.server import SECRET_KEY, TenderServer
+from tests.support.waiting import wait_for
 
 
 def _client(server: TenderServer) -> httpx.Client:
@@ -32,23 +32,13 @@ def _intent(client: httpx.Client, card: str = "pm_card_visa", **extra: str) -> d
     return dict(answer.json())
 
 
-def _wait_for(check: Callable[[], Any], what: str, seconds: float = 15) -> Any:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _settled(client: httpx.Client, intent_id: str) -> dict[str, Any]:
     """The intent once recovery has moved it out of `processing`."""
     def done() -> dict[str, Any] | None:
         intent: dict[str, Any] = client.get(f"/v1/payment_intents/{intent_id}").json()
         return None if intent["status"] == "processing" else intent
 
-    return dict(_wait_for(done, f"{intent_id} to leave processing"))
+    return dict(wait_for(done, what=f"{intent_id} to leave processing"))
 
 
 def _charges(client: httpx.Client, intent_id: str) -> list[dict[str, Any]]:
@@ -177,7 +167,7 @@ def test_kill_after_the_processor_answered_charges_exactly_once_on_restart() -> 
         with _client(server) as client:
             intent = _intent(client)
         sender = _confirm_in_background(server, intent["id"], "confirm-b")
-        journalled = _wait_for(sim.authorizations, "the processor to journal the authorisation")
+        journalled = wait_for(sim.authorizations, what="the processor to journal the authorisation")
         server.kill()
         sender.join()
 
@@ -215,8 +205,8 @@ def test_kill_before_the_processor_acted_fails_the_attempt_without_a_charge() ->
         with _client(server) as client:
             intent = _intent(client)
             sender = _confirm_in_background(server, intent["id"], "confirm-c")
-            _wait_for(lambda: client.get(f"/v1/payment_intents/{intent['id']}").json()["status"] == "processing",
-                      "the attempt to be recorded")
+            wait_for(lambda: client.get(f"/v1/payment_intents/{intent['id']}").json()["status"] == "processing",
+                     what="the attempt to be recorded")
         server.kill()
         sim.kill()  # the request it held dies with it, never journalled
         sender.join()
@@ -289,8 +279,8 @@ def test_capture_cancel_and_confirm_are_refused_while_the_processor_decides() ->
         with _client(server) as client:
             intent = _intent(client, capture_method="manual")
             sender = _confirm_in_background(server, intent["id"], "confirm-d")
-            _wait_for(lambda: client.get(f"/v1/payment_intents/{intent['id']}").json()["status"] == "processing",
-                      "the attempt to be recorded")
+            wait_for(lambda: client.get(f"/v1/payment_intents/{intent['id']}").json()["status"] == "processing",
+                     what="the attempt to be recorded")
             for action in ("cancel", "capture", "confirm"):
                 refused = client.post(f"/v1/payment_intents/{intent['id']}/{action}")
                 assert refused.status_code == 400, (action, refused.text)

@@ -26,11 +26,7 @@ ROUNDS = 5
 
 @pytest.fixture(scope="module")
 def servers() -> Iterator[list[TenderServer]]:
-    first = TenderServer(extra_env={"TENDER_NO_DISPATCHER": "1"}).start()
-    started = [first] + [
-        TenderServer(db=first.db, extra_env={"TENDER_NO_DISPATCHER": "1"}).start()
-        for _ in range(PROCESSES - 1)
-    ]
+    started = support.on_one_database(PROCESSES, {"TENDER_NO_DISPATCHER": "1"})
     yield started
     for srv in started:
         srv.stop()

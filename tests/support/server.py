@@ -101,3 +101,9 @@ class TenderServer:
                 self.kill()
         if self.remote_sim is not None:
             self.remote_sim.kill()
+
+
+def on_one_database(count: int, extra_env: dict[str, str] | None = None) -> list[TenderServer]:
+    """`count` started servers sharing one new database (several processes on PostgreSQL)."""
+    first = TenderServer(extra_env=extra_env).start()
+    return [first] + [TenderServer(db=first.db, extra_env=extra_env).start() for _ in range(count - 1)]

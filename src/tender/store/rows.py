@@ -79,3 +79,49 @@ def request_log_filter(
         where.append(f"request_id = {placeholder}")
         args.append(request_id)
     return where, args
+
+
+def id_page_query(
+    placeholder: str,
+    table: str,
+    where: list[str],
+    args: list[Any],
+    limit: int,
+    older_than: int | None,
+    newer_than: int | None,
+) -> tuple[str, list[Any], bool]:
+    """One page of `table` by its integer `id`, newest first: the SELECT, its arguments,
+    and whether it reads backwards (`newer_than`, whose rows `id_page` turns around)."""
+    where, args = list(where), list(args)
+    backwards = False
+    if older_than is not None:
+        where.append(f"id < {placeholder}")
+        args.append(older_than)
+    elif newer_than is not None:
+        where.append(f"id > {placeholder}")
+        args.append(newer_than)
+        backwards = True
+    sql = (
+        f"SELECT * FROM {table} WHERE {' AND '.join(where)}"
+        f" ORDER BY id {'ASC' if backwards else 'DESC'} LIMIT {placeholder}"
+    )
+    return sql, [*args, limit + 1], backwards
+
+
+def id_page(rows: list[dict[str, Any]], limit: int, backwards: bool) -> tuple[list[dict[str, Any]], bool]:
+    """The rows of `id_page_query` (limit + 1 read) as a page, newest first, and has_more."""
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    return rows, has_more
+
+
+# Request-log retention: the oldest rows past the age limit, then those beyond the newest
+# `keep` (each bounded by a batch size); `{p}` is the driver's placeholder.
+PRUNE_REQUEST_LOGS = (
+    "DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs"
+    " WHERE created < {p} ORDER BY created LIMIT {p})",
+    "DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs"
+    " WHERE id <= (SELECT MAX(id) FROM request_logs) - {p} ORDER BY id LIMIT {p})",
+)

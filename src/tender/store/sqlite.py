@@ -31,10 +31,13 @@ from tender.store.base import ChargeAttempt, IdempotencyRecord, ListQuery, Reque
 from tender.store.rows import (
     CHARGE_ATTEMPT_COLUMNS,
     PENDING_WEBHOOKS,
+    PRUNE_REQUEST_LOGS,
     UNDELIVERED,
     charge_attempt_from_row,
     customer_of,
     event_doc,
+    id_page,
+    id_page_query,
     parent_of,
     request_log_filter,
     stored_from_row,
@@ -486,26 +489,7 @@ class SQLiteTx:
         if event_id is not None:
             where.append("event_id = ?")
             args.append(event_id)
-        backwards = False
-        if starting_after is not None:
-            where.append("id < ?")
-            args.append(starting_after)
-        elif ending_before is not None:
-            where.append("id > ?")
-            args.append(ending_before)
-            backwards = True
-        cur = self.conn.execute(
-            f"SELECT * FROM delivery_attempts WHERE {' AND '.join(where)}"
-            f" ORDER BY id {'ASC' if backwards else 'DESC'} LIMIT ?",
-            (*args, limit + 1),
-        )
-        names = [c[0] for c in cur.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        if backwards:
-            rows.reverse()
-        return rows, has_more
+        return self._id_page("delivery_attempts", where, args, limit, starting_after, ending_before)
 
     def save_idempotency(self, key: str, record: IdempotencyRecord) -> None:
         self.conn.execute(
@@ -545,39 +529,24 @@ class SQLiteTx:
         request_id: str | None = None,
     ) -> tuple[list[dict[str, Any]], bool]:
         where, args = request_log_filter("?", self.account, method, status_class, request_id)
-        backwards = False
-        if before is not None:
-            where.append("id < ?")
-            args.append(before)
-        elif after is not None:
-            where.append("id > ?")
-            args.append(after)
-            backwards = True
-        cur = self.conn.execute(
-            f"SELECT * FROM request_logs WHERE {' AND '.join(where)}"
-            f" ORDER BY id {'ASC' if backwards else 'DESC'} LIMIT ?",
-            (*args, limit + 1),
-        )
-        names = [c[0] for c in cur.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        if backwards:
-            rows.reverse()
-        return rows, has_more
+        return self._id_page("request_logs", where, args, limit, before, after)
 
     def prune_request_logs(self, *, created_before: float, keep: int, batch: int) -> int:
-        old = self.conn.execute(
-            "DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs"
-            " WHERE created < ? ORDER BY created LIMIT ?)",
-            (created_before, batch),
-        ).rowcount
-        beyond = self.conn.execute(
-            "DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs"
-            " WHERE id <= (SELECT MAX(id) FROM request_logs) - ? ORDER BY id LIMIT ?)",
-            (keep, batch),
-        ).rowcount
+        by_age, by_count = (sql.format(p="?") for sql in PRUNE_REQUEST_LOGS)
+        old = self.conn.execute(by_age, (created_before, batch)).rowcount
+        beyond = self.conn.execute(by_count, (keep, batch)).rowcount
         return int(old + beyond)
+
+    def _id_page(
+        self, table: str, where: list[str], args: list[Any], limit: int,
+        older_than: int | None, newer_than: int | None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """A page of `table` by integer id (delivery attempts, request logs)."""
+        sql, args, backwards = id_page_query("?", table, where, args, limit, older_than, newer_than)
+        cur = self.conn.execute(sql, args)
+        names = [c[0] for c in cur.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        return id_page(rows, limit, backwards)
 
     # -- charge attempts (remote processors) -------------------------------------------
 

@@ -13,7 +13,7 @@ from tender.core.errors import StripeError
 from tender.services import customers
 from tender.store.base import ListQuery
 from tender.web.dashboard import metadata, paging
-from tender.web.dashboard.app import Visit, redirect
+from tender.web.dashboard.app import Visit
 
 PAGE_SIZE = 25
 CARDS_SHOWN = 100
@@ -79,16 +79,8 @@ async def show_customer(visit: Visit, error: str | None = None, status: int = 20
 
 async def edit_metadata(visit: Visit) -> Response:
     customer_id = visit.request.path_params["customer"]
-    current = await visit.read(lambda tx: tx.get("customer", customer_id))
-    if current is None:
-        return visit.render("not_found.html", code=404, what=f"customer {customer_id}")
-    update = metadata.changes(visit.form, current.doc.get("metadata") or {})
-    try:
-        await visit.write(lambda tx: customers.update(tx, visit.ctx, customer_id, {"metadata": update}))
-    except StripeError as exc:
-        return await show_customer(visit, error=exc.message, status=400)
-    return redirect(f"/dashboard/customers/{customer_id}?done=metadata")
-
+    return await metadata.edit(visit, "customer", customer_id, "customer", customers.update, show_customer,
+                               f"/dashboard/customers/{customer_id}")
 
 ROUTES = [
     ("/dashboard/customers", list_customers, ["GET"]),

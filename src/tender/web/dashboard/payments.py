@@ -188,16 +188,8 @@ def _run(tx: Any, visit: Visit, action: str, intent_id: str, amount: int | None,
 async def edit_metadata(visit: Visit) -> Response:
     """Rows `key_N`/`value_N`: an emptied value (or key) removes that key, as in the API."""
     intent_id = visit.request.path_params["intent"]
-    current = await visit.read(lambda tx: tx.get("payment_intent", intent_id))
-    if current is None:
-        return visit.render("not_found.html", code=404, what=f"payment {intent_id}")
-    update = metadata.changes(visit.form, current.doc["metadata"])
-    try:
-        await visit.write(lambda tx: payment_intents.update(tx, visit.ctx, intent_id, {"metadata": update}))
-    except StripeError as exc:
-        return await show_payment(visit, error=exc.message, status=400)
-    return redirect(f"/dashboard/payments/{intent_id}?done=metadata")
-
+    return await metadata.edit(visit, "payment_intent", intent_id, "payment", payment_intents.update, show_payment,
+                               f"/dashboard/payments/{intent_id}")
 
 ROUTES = [
     ("/dashboard/payments", list_payments, ["GET"]),
