@@ -10,13 +10,35 @@ from __future__ import annotations
 import functools
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 ROOT = Path(__file__).resolve().parents[2]
-OPENAPI_DIR = Path(os.environ.get("TENDER_OPENAPI_DIR", ROOT.parent / "shared" / "stripe-openapi"))
+
+
+def _openapi_dir() -> Path:
+    """`TENDER_OPENAPI_DIR`, else `../shared/stripe-openapi` beside the checkout, else
+    beside the local repository this one was cloned from (a scratch clone elsewhere)."""
+    if os.environ.get("TENDER_OPENAPI_DIR"):
+        return Path(os.environ["TENDER_OPENAPI_DIR"])
+    beside = ROOT.parent / "shared" / "stripe-openapi"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        cloned_from = Path(origin).resolve().parent / "shared" / "stripe-openapi"
+        if cloned_from.is_dir():
+            return cloned_from
+    return beside  # missing: the first test that reads it names this path
+
+
+OPENAPI_DIR = _openapi_dir()
 
 # Object types whose full key set is compared with the current fixtures.
 SHAPE_CHECKED = (
