@@ -45,7 +45,8 @@ def main() -> None:
 )
 @click.option(
     "--workers", envvar="TENDER_WORKERS", default=1, show_default=True, type=click.IntRange(1),
-    help="API processes (PostgreSQL only; SQLite runs one).",
+    help="API processes. On SQLite they take turns at writing (one transaction at a time, "
+    "many requests each) and read in parallel.",
 )
 @click.option(
     "--processor", envvar="TENDER_PROCESSOR", default="", metavar="URL",
@@ -64,11 +65,6 @@ def serve(
     settings = Settings(db=db, host=host, port=port, secret_key=secret_key,
                         publishable_key=publishable_key, durability=durability,
                         dispatcher=not no_dispatcher, processor=processor)
-    if workers > 1 and not settings.is_postgres:
-        raise click.UsageError(
-            "--workers > 1 needs PostgreSQL (--db postgresql://…): on SQLite, run one process "
-            "(its writers would block each other)."
-        )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook POST otherwise
     if workers == 1:

@@ -1,8 +1,10 @@
 """Idempotency-Key (stripe-behaviour §5): replay what the first request answered.
 
 The record is written in the same transaction as the work it describes.  A key still
-being executed answers 409 — seen in this process by `InFlight`, across processes (on
-PostgreSQL) by a durable claim committed before the work starts; the same key with other parameters answers 400
+being executed answers 409 — seen in this process by `InFlight`; across processes, on
+PostgreSQL by a durable claim committed before the work starts, on SQLite (whose units
+take turns) by the unit that finds another answer already recorded and is undone
+(`SQLiteTx.save_idempotency`); the same key with other parameters answers 400
 `idempotency_error`; validation failures before execution are not stored.
 """
 
@@ -14,12 +16,10 @@ import hmac
 import orjson
 
 from tender.core.errors import IdempotencyConflict, IdempotencyError, InvalidRequestError
-from tender.store.base import IdempotencyRecord
+from tender.store.base import PENDING_ANSWER, IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
-# The status of a claim's placeholder record (PostgreSQL: a key being executed by some
-# process; `Store.claim_idempotency`).  Never a real answer's status.
-PENDING = 0
+PENDING = PENDING_ANSWER  # a key still being executed (`store.base`)
 
 
 class InFlight:

@@ -53,6 +53,12 @@ class RequestLogEntry:
     duration_ms: float
 
 
+# The status of a placeholder idempotency record: a key whose work is still running (a
+# durable claim on PostgreSQL, a charge attempt waiting for a remote processor).  Never a
+# real answer's status.
+PENDING_ANSWER = 0
+
+
 @dataclass(frozen=True)
 class IdempotencyRecord:
     method: str

@@ -30,6 +30,7 @@ from psycopg import errors as pg_errors
 from tender.core import webhook_endpoints
 from tender.core.errors import APIError, ServiceUnavailable, StripeError
 from tender.core.search import SearchPlan, metadata_terms
+from tender.store.base import PENDING_ANSWER as PENDING
 from tender.store.base import ChargeAttempt, IdempotencyRecord, ListQuery, RequestLogEntry, Stored
 from tender.store.rows import (
     CHARGE_ATTEMPT_COLUMNS,
@@ -55,7 +56,6 @@ RETRIES = 5  # deadlock / serialization failures, then the request fails with ap
 CONNECT_TIMEOUT = 5.0  # seconds a unit waits for a connection before answering api_error
 MIGRATION_LOCK = 0x74656E646572  # "tender": pg_advisory_lock key around migrations
 CLAIM_TTL = 300  # seconds after which an idempotency claim is taken to be abandoned
-PENDING = 0  # tender.api.idempotency.PENDING (the store does not import the api layer)
 _RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 _NOW = "EXTRACT(EPOCH FROM now())::bigint"
 

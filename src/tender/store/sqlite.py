@@ -9,12 +9,22 @@ faster than a writer thread (docs/performance.md).  BEGIN IMMEDIATE and COMMIT, 
 wait for locks and the disk, run on an I/O thread while the loop serves other requests.
 Reads run on the loop's thread against a separate connection (WAL readers never block
 the writer).
+
+Several processes may serve one database (`tender serve --workers N`, a separate `tender
+dispatcher`).  SQLite lets one transaction write at a time; a batch also holds an
+advisory lock on the database file (`flock`) from BEGIN to COMMIT, so a process waiting
+for the writer sleeps in the kernel and wakes the moment the other one commits, instead
+of polling in SQLite's busy handler (1, 2, 5, 10… ms naps).  Each batch's BEGIN IMMEDIATE
+sees every earlier commit, whichever process made it, so a unit's reads are as fresh as
+with one process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,9 +35,16 @@ from typing import Any, TypeVar
 import orjson
 
 from tender.core import webhook_endpoints
-from tender.core.errors import APIError, StripeError
+from tender.core.errors import APIError, IdempotencyConflict, StripeError
 from tender.core.search import SearchPlan, metadata_terms
-from tender.store.base import ChargeAttempt, IdempotencyRecord, ListQuery, RequestLogEntry, Stored
+from tender.store.base import (
+    PENDING_ANSWER,
+    ChargeAttempt,
+    IdempotencyRecord,
+    ListQuery,
+    RequestLogEntry,
+    Stored,
+)
 from tender.store.rows import (
     CHARGE_ATTEMPT_COLUMNS,
     PENDING_WEBHOOKS,
@@ -73,6 +90,9 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         if migration.version in done:
             continue
         conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)).fetchone():
+            conn.execute("ROLLBACK")  # another process applied it meanwhile
+            continue
         for statement in migration.statements:
             conn.execute(statement)
         conn.execute(
@@ -492,10 +512,19 @@ class SQLiteTx:
         return self._id_page("delivery_attempts", where, args, limit, starting_after, ending_before)
 
     def save_idempotency(self, key: str, record: IdempotencyRecord) -> None:
-        self.conn.execute(
-            "INSERT OR REPLACE INTO idempotency_keys"
+        """The answer to a key, written with the work it describes.  It may replace only a
+        placeholder (a charge attempt's, `PENDING`): finding a real answer means another
+        process ran the same key meanwhile (each checks for a record before its unit, and
+        units take turns), so this unit is undone and answered 409, as for any request
+        whose key is still being executed."""
+        cur = self.conn.execute(
+            "INSERT INTO idempotency_keys"
             " (account, key, method, path, params_hash, status, body, request_id, created)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now'))"
+            " ON CONFLICT (account, key) DO UPDATE SET method = excluded.method,"
+            " path = excluded.path, params_hash = excluded.params_hash, status = excluded.status,"
+            " body = excluded.body, request_id = excluded.request_id, created = excluded.created"
+            " WHERE idempotency_keys.status = ?",
             (
                 self.account,
                 key,
@@ -505,8 +534,11 @@ class SQLiteTx:
                 record.status,
                 record.body,
                 record.request_id,
+                PENDING_ANSWER,
             ),
         )
+        if cur.rowcount == 0:
+            raise IdempotencyConflict()
 
     # -- request logs (issue 8) -------------------------------------------------------
 
@@ -624,6 +656,7 @@ class SQLiteStore:
         # BEGIN IMMEDIATE (which may wait for another process's lock) and COMMIT (the
         # fsync) release the GIL and can take milliseconds: they run on this thread.
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tender-commit")
+        self._turn = _WriterTurn(path)
 
     # -- writes ---------------------------------------------------------------------
 
@@ -682,7 +715,7 @@ class SQLiteStore:
         conn = self._writer
         outcomes: list[tuple[bool, Any]] = []
         try:
-            await loop.run_in_executor(self._io, conn.execute, "BEGIN IMMEDIATE")
+            await loop.run_in_executor(self._io, self._turn.begin, conn)
             deadline = time.perf_counter() + BATCH_SECONDS
             for index, (account, fn, _) in enumerate(batch):
                 if time.perf_counter() > deadline:  # the loop has other work: the rest waits
@@ -690,11 +723,10 @@ class SQLiteStore:
                     del batch[index:]
                     break
                 outcomes.append(_run_unit(conn, account, fn))
-            await loop.run_in_executor(self._io, conn.execute, "COMMIT")
+            await loop.run_in_executor(self._io, self._turn.end, conn, "COMMIT")
         except sqlite3.Error as exc:
             log.exception("commit failed")
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._turn.end(conn, "ROLLBACK")
             failure = APIError("The database could not commit this request. Retry it.")
             failure.__cause__ = exc
             outcomes = [(False, failure)] * len(batch)
@@ -721,8 +753,9 @@ class SQLiteStore:
         return IdempotencyRecord(*row) if row else None
 
     async def claim_idempotency(self, account: str, key: str) -> bool:
-        """One process per SQLite database: `InFlight` already excludes concurrent use of
-        a key, so a claim only checks that no answer has been recorded meanwhile."""
+        """Units take turns at the database, so no claim is written: `InFlight` excludes
+        concurrent use of a key in this process, and a unit of another process that ran
+        the same key meanwhile is undone by `SQLiteTx.save_idempotency`."""
         return await self.get_idempotency(account, key) is None
 
     async def release_idempotency(self, account: str, key: str) -> None:
@@ -973,6 +1006,43 @@ class SQLiteStore:
         self._io.shutdown(wait=True)
         self._writer.close()
         self._reader.close()
+        self._turn.close()
+
+
+class _WriterTurn:
+    """This process's turn at writing the database: an exclusive `flock` on the database
+    file, then BEGIN IMMEDIATE; given back after COMMIT or ROLLBACK.  Without it, a
+    process finding the database locked would poll in SQLite's busy handler.  SQLite's own
+    lock still decides (the CLI's short units and migrations take only that one)."""
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self._held = False
+
+    def begin(self, conn: sqlite3.Connection) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        self._held = True
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release()
+            raise
+
+    def end(self, conn: sqlite3.Connection, statement: str) -> None:
+        """COMMIT or ROLLBACK, then the turn passes (also when the statement fails)."""
+        try:
+            if conn.in_transaction:
+                conn.execute(statement)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._held:
+            self._held = False
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self._fd)
 
 
 def _reset(conn: sqlite3.Connection, path: str, durability: str) -> sqlite3.Connection:

@@ -1,6 +1,7 @@
-"""Two `tender dispatcher` processes draining one PostgreSQL outbox to one endpoint
-(issue 6): `FOR UPDATE SKIP LOCKED` and the claim's lease give each delivery to one of
-them, so a receiver that answers promptly gets every event exactly once."""
+"""Two `tender dispatcher` processes draining one outbox to one endpoint (issue 6; SQLite
+or PostgreSQL): the claim's lease, taken under `FOR UPDATE SKIP LOCKED` on PostgreSQL and
+by units taking turns on SQLite, gives each delivery to one of them, so a receiver that
+answers promptly gets every event exactly once."""
 
 from __future__ import annotations
 
@@ -15,14 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import server as support
 from tests.support.invariants import all_pages
 from tests.support.server import SECRET_KEY, TenderServer
 from tests.support.webhook_receiver import Receiver
 
-pytestmark = pytest.mark.skipif(
-    support.BACKEND != "postgres", reason="several processes on one database need --backend postgres"
-)
 PER_ENDPOINT = 20  # claims of many rows at once: long enough for two claims to overlap
 PAYMENTS = 60  # 3 events each: one dispatcher alone would need 180 × DELAY / PER_ENDPOINT s
 DELAY = 0.5

@@ -1,5 +1,6 @@
-"""Several tender processes on one PostgreSQL database (issue 6): row locks and the
-durable idempotency claim hold across processes, not just within one."""
+"""Several tender processes on one database (SQLite or PostgreSQL, by --backend): row
+locks (SQLite: units taking turns) and the idempotency rules hold across processes, not
+just within one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,9 +19,6 @@ import pytest
 from tests.support import server as support
 from tests.support.server import SECRET_KEY, TenderServer
 
-pytestmark = pytest.mark.skipif(
-    support.BACKEND != "postgres", reason="several processes on one database need --backend postgres"
-)
 PROCESSES = 3
 REQUESTS = 50
 
@@ -99,10 +98,13 @@ def test_concurrent_refunds_over_several_processes_never_over_refund(servers: li
     assert charge["amount_refunded"] == 900
 
 
-def test_processes_migrating_one_database_at_once_all_succeed() -> None:
-    from tests.support import postgres
+def test_processes_migrating_one_database_at_once_all_succeed(tmp_path: Path) -> None:
+    if support.BACKEND == "postgres":
+        from tests.support import postgres
 
-    db = postgres.new_database()
+        db = postgres.new_database()
+    else:
+        db = f"sqlite:///{tmp_path / 'new.db'}"
     migrating = [
         subprocess.Popen([sys.executable, "-m", "tender.cli", "migrate", "--db", db],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -115,6 +117,8 @@ def test_processes_migrating_one_database_at_once_all_succeed() -> None:
 def test_database_outage_answers_503_api_error_then_recovers_without_restart() -> None:
     import time
 
+    if support.BACKEND != "postgres":
+        pytest.skip("a database server to stop needs --backend postgres")
     from tests.support import postgres
 
     pg, folder = postgres.private_server()

@@ -1,5 +1,6 @@
 """Concurrent captures of one held PaymentIntent, spread over several tender processes on
-one PostgreSQL database (issue 6): the row lock lets exactly one capture through."""
+one database (issue 6; SQLite or PostgreSQL, by --backend): PostgreSQL's row lock, or
+SQLite's one writer at a time, lets exactly one capture through."""
 
 from __future__ import annotations
 
@@ -14,9 +15,6 @@ from tests.support import server as support
 from tests.support.invariants import check_money
 from tests.support.server import SECRET_KEY, TenderServer
 
-pytestmark = pytest.mark.skipif(
-    support.BACKEND != "postgres", reason="several processes on one database need --backend postgres"
-)
 PROCESSES = 3
 CAPTURES = 20
 AMOUNT = 1000

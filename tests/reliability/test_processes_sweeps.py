@@ -1,4 +1,4 @@
-"""Every API process runs the periodic sweep (issue 6): on one PostgreSQL database several
+"""Every API process runs the periodic sweep (issue 6): on one database (SQLite or PostgreSQL) several
 sweeps race for the same due work, and each piece of it must still happen once."""
 
 from __future__ import annotations
@@ -7,15 +7,10 @@ import time
 from collections import Counter
 
 import httpx
-import pytest
 
-from tests.support import server as support
 from tests.support.invariants import all_pages, check_money
 from tests.support.server import SECRET_KEY, TenderServer
 
-pytestmark = pytest.mark.skipif(
-    support.BACKEND != "postgres", reason="several processes on one database need --backend postgres"
-)
 REFUNDS = 20
 
 
