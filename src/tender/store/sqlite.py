@@ -142,7 +142,8 @@ class SQLiteTx:
             return None
         return stored_from_row(row[0], row[1])
 
-    # One writer thread: everything it reads is already serialised.
+    # Units take turns at the database (one write transaction at a time, across processes
+    # too): everything a unit reads is already serialised.
     get_for_update = get
 
     def insert(self, stored: Stored) -> None:
