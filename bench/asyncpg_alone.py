@@ -1,8 +1,9 @@
 """The PostgreSQL baseline: asyncpg alone running the transactions tender runs.
 
 A bare ASGI app on the stack of `tender serve` and `bench.ceiling` (uvicorn + httptools +
-uvloop, one process, access log off) with an asyncpg pool of as many connections as
-tender's PostgreSQL store keeps (8).  Per request it replays, in one transaction, the
+uvloop, access log off, as many worker processes as tender runs: `--workers`, default 1)
+with, per worker, an asyncpg pool of as many connections as tender's PostgreSQL store keeps
+(8).  Per request it replays, in one transaction, the
 statements tender's unit of work ran for that kind of request, with the same parameters,
 and answers with the body tender answered with and tender's response headers.
 
@@ -20,7 +21,7 @@ Per request every id tender generated in the captured request (`pi_…`, `ch_…
 response; a retrieve reads the id in its path and pretty-prints the stored JSON as tender's
 response does.
 
-    python -m bench.asyncpg_alone --port 12113 --db postgresql://... --replay replay.json
+    python -m bench.asyncpg_alone --port 12113 --db postgresql://... --replay replay.json [--workers 2]
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ import orjson
 from bench.ceiling import HEADERS_LIKE_TENDER
 
 POOL_SIZE = 8  # tender.store.postgres.POOL_SIZE
+# uvicorn starts several workers from an import string, each calling the factory in its own
+# process: the database and the replay file reach them through the environment.
+DB_ENV, REPLAY_ENV = "BENCH_ASYNCPG_DB", "BENCH_ASYNCPG_REPLAY"
 
 # Ids tender makes: a prefix and 24 base62 characters.
 GENERATED_ID = re.compile(r"(?<![0-9A-Za-z_])[a-z]{2,5}_[0-9A-Za-z]{24}(?![0-9A-Za-z])")
@@ -197,6 +201,13 @@ def make_app(db: str, replay: dict[str, Any]) -> Any:
     return app
 
 
+def app_from_env() -> Any:
+    """The app of one worker (uvicorn's factory), from BENCH_ASYNCPG_DB and BENCH_ASYNCPG_REPLAY."""
+    with open(os.environ[REPLAY_ENV]) as f:
+        replay = json.load(f)
+    return make_app(os.environ[DB_ENV], replay)
+
+
 def main() -> None:
     import uvicorn
 
@@ -205,12 +216,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--replay", required=True, help="bench.pgcapture's capture, as JSON")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes, as `tender serve --workers`")
     args = parser.parse_args()
-    with open(args.replay) as f:
-        replay = json.load(f)
+    os.environ[DB_ENV], os.environ[REPLAY_ENV] = args.db, args.replay
     uvicorn.run(
-        make_app(args.db, replay), host=args.host, port=args.port, loop="uvloop",
-        http="httptools", access_log=False, log_level="warning", lifespan="on",
+        "bench.asyncpg_alone:app_from_env", factory=True, workers=args.workers, host=args.host,
+        port=args.port, loop="uvloop", http="httptools", access_log=False, log_level="warning",
+        lifespan="on",
     )
 
 

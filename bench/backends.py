@@ -64,7 +64,7 @@ class Backend(Protocol):
 
     def reset(self, prepared: Prepared) -> None: ...
 
-    def server(self, prepared: Prepared, log_path: Path, tweaks: str = "") -> Server: ...
+    def server(self, prepared: Prepared, log_path: Path, tweaks: str = "", workers: int = 1) -> Server: ...
 
     def stored_intents(self, prepared: Prepared) -> int: ...
 
@@ -158,9 +158,9 @@ class SQLiteBackend:
         finally:
             conn.close()
 
-    def server(self, prepared: Prepared, log_path: Path, tweaks: str = "") -> Server:
+    def server(self, prepared: Prepared, log_path: Path, tweaks: str = "", workers: int = 1) -> Server:
         return tender_server(f"sqlite:///{prepared.location}", SECRET_KEY, PUBLISHABLE_KEY, log_path,
-                             tweaks)
+                             tweaks, workers)
 
     def stored_intents(self, prepared: Prepared) -> int:
         conn = sqlite3.connect(prepared.location)
@@ -357,9 +357,9 @@ class PostgresBackend:
 
     # -- servers ----------------------------------------------------------------------
 
-    def server(self, prepared: Prepared, log_path: Path, tweaks: str = "") -> Server:
-        # One process (--workers 1), as on SQLite, so the figures compare.
-        return tender_server(prepared.location, SECRET_KEY, PUBLISHABLE_KEY, log_path, tweaks)
+    def server(self, prepared: Prepared, log_path: Path, tweaks: str = "", workers: int = 1) -> Server:
+        # As many workers as on SQLite (--workers, default 1), so the figures compare.
+        return tender_server(prepared.location, SECRET_KEY, PUBLISHABLE_KEY, log_path, tweaks, workers)
 
     def prepare_baseline(self, workdir: Path, log: Any) -> dict[str, Any]:
         """Capture the statements tender runs per request (`bench.pgcapture`), for the
@@ -376,11 +376,12 @@ class PostgresBackend:
                 f" {len(f['replay'])}; {len(f['warnings'])} server warnings")
         return pgcapture.summary(found)
 
-    def baseline_server(self, prepared: Prepared, log_path: Path) -> Server:
+    def baseline_server(self, prepared: Prepared, log_path: Path, workers: int = 1) -> Server:
+        """asyncpg alone, with as many workers as tender (each with its own pool of 8)."""
         port = free_port()
         argv = [sys.executable, "-m", "bench.asyncpg_alone", "--port", str(port), "--db", prepared.location,
-                "--replay", str(self._replay)]
-        return Server("asyncpg", argv, dict(os.environ), port, log_path, ready_path="/")
+                "--replay", str(self._replay), "--workers", str(workers)]
+        return Server("asyncpg", argv, dict(os.environ), port, log_path, ready_path="/", workers=workers)
 
     def stored_intents(self, prepared: Prepared) -> int:
         import psycopg

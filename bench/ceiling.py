@@ -3,15 +3,21 @@
 It answers every request with a fixed body — a real PaymentIntent as tender renders it,
 captured at the start of the benchmark — and the same response headers tender sends.  No
 parsing, no authentication, no database: the most any tender endpoint could do on this
-machine with uvicorn + httptools + uvloop, one process, access log off.
+machine with uvicorn + httptools + uvloop, access log off, in as many worker processes as
+tender runs (`--workers`, default 1).
 
-    python -m bench.ceiling --port 12112 --body pi.json
+    python -m bench.ceiling --port 12112 --body pi.json [--workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
+
+# uvicorn starts several workers from an import string, each calling the factory in its own
+# process: the body's path reaches them through the environment they inherit.
+BODY_ENV = "BENCH_CEILING_BODY"
 
 HEADERS_LIKE_TENDER = [
     (b"content-type", b"application/json"),
@@ -54,6 +60,12 @@ def make_app(body: bytes) -> Any:
     return app
 
 
+def app_from_env() -> Any:
+    """The app of one worker (uvicorn's factory): the body named by BENCH_CEILING_BODY."""
+    with open(os.environ[BODY_ENV], "rb") as f:
+        return make_app(f.read())
+
+
 def main() -> None:
     import uvicorn
 
@@ -61,13 +73,14 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--body", required=True, help="file holding the JSON body to serve")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes, as `tender serve --workers`")
     args = parser.parse_args()
-    with open(args.body, "rb") as f:
-        body = f.read()
-    # The stack `tender serve` gets from uvicorn[standard]: uvloop + httptools, 1 process.
+    os.environ[BODY_ENV] = args.body
+    # The stack `tender serve` gets from uvicorn[standard]: uvloop + httptools; with 1
+    # worker, one process, as tender's.
     uvicorn.run(
-        make_app(body), host=args.host, port=args.port, loop="uvloop", http="httptools",
-        access_log=False, log_level="warning", lifespan="on",
+        "bench.ceiling:app_from_env", factory=True, workers=args.workers, host=args.host, port=args.port,
+        loop="uvloop", http="httptools", access_log=False, log_level="warning", lifespan="on",
     )
 
 

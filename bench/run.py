@@ -3,8 +3,8 @@
 For each backend (SQLite; PostgreSQL on a private pgserver cluster) and each tier of stored
 PaymentIntents, on this machine in this run:
 
-- ceiling   a bare ASGI endpoint on the same stack (uvicorn + httptools + uvloop, one
-            process, access log off) answering a real PaymentIntent's JSON;
+- ceiling   a bare ASGI endpoint on the same stack (uvicorn + httptools + uvloop, as many
+            worker processes as tender, access log off) answering a real PaymentIntent's JSON;
 - create    POST /v1/payment_intents  amount, currency, payment_method_types[]=card;
 - confirm   the same with confirm=true&payment_method=pm_card_visa (create+confirm);
 - retrieve  GET /v1/payment_intents/:id, ids drawn at random from the seeded set;
@@ -17,13 +17,16 @@ at 1, 16 and 64 connections, each measured `--runs` times (median reported) afte
 warm-up, every cell on a freshly started server over a database put back to its seeded
 state.  On PostgreSQL, create, create+confirm and retrieve are also measured on asyncpg
 alone running tender's transactions (bench/asyncpg_alone.py), taking turns with tender
-run by run: the `x asyncpg` column.  Prints a table and the issue's targets; writes
-bench/results/<timestamp>.json.
+run by run: the `x asyncpg` column.  With `--workers N` every server runs N uvicorn
+workers (tender: TENDER_WORKERS=N); CPU covers each server's whole process tree, memory
+is reported per worker (the largest) and in all.  Prints a table and the issue's targets;
+writes bench/results/<timestamp>.json.
 
     python -m bench.run                 # SQLite and PostgreSQL, tiers 10k and 1m (make bench)
     python -m bench.run --quick         # SQLite only, tiny tier, one short run per cell (make bench-quick)
     python -m bench.run --backends postgresql --tiers 10k --scenarios create,confirm,retrieve
     python -m bench.run --tiers 10k --profile create,retrieve
+    python -m bench.run --tiers 10k --scenarios ceiling,create,retrieve --workers 2
 """
 
 from __future__ import annotations
@@ -81,6 +84,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tiers", default=None, help=f"comma-separated, from {', '.join(TIERS)} (default 10k,1m)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS))
     p.add_argument("--connections", default=None, help="default 1,16,64")
+    p.add_argument("--workers", type=int, default=1,
+                   help="uvicorn worker processes of every server: tender (TENDER_WORKERS), the ceiling and "
+                        "the asyncpg baseline (default 1)")
     p.add_argument("--duration", type=float, default=None, help="seconds per measured run (default 5)")
     p.add_argument("--runs", type=int, default=None, help="measured runs per cell; the median is reported (default 3)")
     p.add_argument("--warmup", type=float, default=None, help="seconds of warm-up per cell (default 2)")
@@ -138,6 +144,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if b not in BACKENDS:
             p.error(f"unknown backend {b}; choose from {', '.join(BACKENDS)}")
     args.profile = [s for s in args.profile.split(",") if s]
+    if args.workers < 1:
+        p.error("--workers must be at least 1")
+    if args.tweak and args.workers > 1:
+        p.error("--tweak patches the process it starts; with --workers > 1 the workers are fresh processes"
+                " that would run tender unpatched: use --workers 1")
     return args
 
 
@@ -237,7 +248,7 @@ class Bench:
         logs = self.workdir / "logs"
         logs.mkdir(exist_ok=True)
         if scenario == "ceiling":
-            server = ceiling_server(self.body_path, logs / f"{self.stamp}-ceiling.log")
+            server = ceiling_server(self.body_path, logs / f"{self.stamp}-ceiling.log", self.args.workers)
         else:
             assert backend is not None and prepared is not None
             backend.reset(prepared)
@@ -246,7 +257,7 @@ class Bench:
                 if name in tweaks:
                     tweaks = tweaks.replace(name, f"{name}={self.stats_path(name)}")
             server = backend.server(prepared, logs / f"{self.stamp}-{prepared.tier.name}-{scenario}.log",
-                                    tweaks)
+                                    tweaks, self.args.workers)
         return server.start()
 
     def stats_path(self, name: str) -> Path:
@@ -286,10 +297,11 @@ class Bench:
         result = loadgen.run_wrk(server.url, scenario, connections, duration, SECRET_KEY, ids_file,
                                  seed=self.seed_counter)
         wall = time.monotonic() - t0
-        cpu_used = server.cpu() - cpu0
+        cpu_used = server.cpu() - cpu0  # the whole process tree: supervisor and workers
         server_cpu = 100 * cpu_used / wall
-        # The main thread (the event loop) alone; the rest of the server's CPU is its other
-        # threads (SQLite's writer, PostgreSQL's connection pool threads).
+        # The main threads (the event loops) of the workers, summed; the rest of the
+        # server's CPU is its other threads (SQLite's writer, PostgreSQL's connection pool
+        # threads) and, with several workers, the supervisor.
         result["loop_cpu_pct"] = round(100 * (server.loop_cpu() - loop0) / wall, 1)
         result["cpu_us_per_req"] = round(1e6 * cpu_used / result["requests"]) if result["requests"] else None
         busy = 100 * (system_busy_seconds() - busy0) / wall
@@ -320,6 +332,7 @@ class Bench:
                 cell: dict[str, Any] = {
                     "backend": backend.name if backend else "none", "server": kind, "block": self.block,
                     "tier": tier.name, "stored_intents": tier.intents, "scenario": scenario, "connections": c,
+                    "workers": args.workers,
                 }
                 if saturated:
                     cell["skipped"] = saturated
@@ -381,12 +394,11 @@ class Bench:
                     db = (f"  db {m['db_cpu_pct']:.0f}% ({m['db_us_per_req'] or 0:.0f} us/req)"
                           if m.get("db_cpu_pct") is not None else "")
                     if m.get("loop_cpu_pct") is not None:
-                        db = f"  loop thread {m['loop_cpu_pct']:.0f}%{db}"
+                        db = f"  loop thread{'s' if args.workers > 1 else ''} {m['loop_cpu_pct']:.0f}%{db}"
                     log(f"    {label:<20} c={c:<3} {m['rps']:>9,.0f} req/s  p50 {_ms(m['p50_ms'])}"
                         f"  p99 {_ms(m['p99_ms'])}  errors {m['errors']}  wrk {m['wrk_cpu_pct']:.0f}%"
                         f"  server {m['server_cpu_pct']:.0f}% ({m['cpu_us_per_req'] or 0:.0f} us/req){db}"
-                        f"  other {m['other_cpu_pct']:.0f}%"
-                        f"  rss {server.max_rss_kb / 1024:.0f} MB (anon {server.max_anon_kb / 1024:.0f})"
+                        f"  other {m['other_cpu_pct']:.0f}%  {_rss(cell)}"
                         f"  runs [{', '.join(format(r['rps'], ',.0f') + ('' if r['clean'] else '*') for r in runs)}]")
                 if stats:
                     log(f"      writer: {stats['batches']} batches, size mean {stats['size']['mean']:.1f}"
@@ -422,16 +434,16 @@ class Bench:
             cells: dict[str, dict[str, Any]] = {
                 kind: {"backend": backend.name, "server": kind, "block": self.block, "tier": tier.name,
                        "stored_intents": tier.intents, "scenario": scenario, "connections": c,
-                       "paired": True}
+                       "workers": args.workers, "paired": True}
                 for kind in ("tender", base)}
             quiet = wait_for_quiet(args.quiet_wait)
             backend.reset(prepared)
             servers: dict[str, Server] = {}
             try:
                 servers["tender"] = backend.server(
-                    prepared, logs / f"{self.stamp}-{tier.name}-{scenario}.log", self.args.tweak).start()
+                    prepared, logs / f"{self.stamp}-{tier.name}-{scenario}.log", args.tweak, args.workers).start()
                 servers[base] = backend.baseline_server(  # type: ignore[attr-defined]
-                    prepared, logs / f"{self.stamp}-{tier.name}-{base}-{scenario}.log").start()
+                    prepared, logs / f"{self.stamp}-{tier.name}-{base}-{scenario}.log", args.workers).start()
                 saturated: str | None = None
                 for server in servers.values():
                     if args.warmup > 0:
@@ -495,9 +507,9 @@ class Bench:
                 log(f"    {label:<20} c={c:<3} {m['rps']:>9,.0f} req/s  p50 {_ms(m['p50_ms'])}"
                     f"  p99 {_ms(m['p99_ms'])}  errors {m['errors']}  wrk {m['wrk_cpu_pct']:.0f}%"
                     f"  server {m['server_cpu_pct']:.0f}% ({m['cpu_us_per_req'] or 0:.0f} us/req)"
-                    f"  loop thread {m['loop_cpu_pct'] or 0:.0f}%  db {m['db_cpu_pct'] or 0:.0f}%"
-                    f" ({m['db_us_per_req'] or 0:.0f} us/req)  other {m['other_cpu_pct']:.0f}%"
-                    f"  rss {cell['rss_kb'] / 1024:.0f} MB"
+                    f"  loop thread{'s' if args.workers > 1 else ''} {m['loop_cpu_pct'] or 0:.0f}%"
+                    f"  db {m['db_cpu_pct'] or 0:.0f}% ({m['db_us_per_req'] or 0:.0f} us/req)"
+                    f"  other {m['other_cpu_pct']:.0f}%  {_rss(cell)}"
                     f"  runs [{', '.join(format(r['rps'], ',.0f') + ('' if r['clean'] else '*') for r in cell['runs'])}]"
                     + extra)
 
@@ -520,13 +532,19 @@ class Bench:
         self.memory(cell, server)
         self.cells.append(cell)
         log(f"    {LABELS[scenario]:<20} c=1   {len(times)} sequential requests: "
-            + ", ".join(f"{t:.1f} s" for t in times) + f"  rss {server.max_rss_kb / 1024:.0f} MB")
+            + ", ".join(f"{t:.1f} s" for t in times) + f"  {_rss(cell)}")
 
     @staticmethod
     def memory(cell: dict[str, Any], server: Server) -> None:
-        """Peak memory of the server so far (servers are per cell unless --quick)."""
+        """Peak memory of the server so far (servers are per cell unless --quick).
+        `rss_kb`, `hwm_kb`, `rss_anon_kb`, `rss_file_kb`: of the largest single worker (with
+        1 worker, the server process); `worker_hwm_kb`: each worker's VmHWM; `total_rss_kb`:
+        the peak of the whole process tree's summed VmRSS, `total_hwm_kb`: the sum of its
+        processes' VmHWM (supervisor and workers)."""
         cell["rss_kb"], cell["hwm_kb"] = server.max_rss_kb, server.hwm_kb
         cell["rss_anon_kb"], cell["rss_file_kb"] = server.max_anon_kb, server.max_file_kb
+        cell["worker_hwm_kb"] = server.worker_hwm_kb
+        cell["total_rss_kb"], cell["total_hwm_kb"] = server.total_rss_kb, server.total_hwm_kb
 
     def profile(self, server: Server, tier: Tier, scenario: str, connections: int,
                 ids_file: Path | None) -> None:
@@ -534,7 +552,8 @@ class Bench:
         kind = "wall" if self.args.profile_idle else "cpu"
         where = tier.name if self.block == "sqlite" else f"{self.block}-{tier.name}"
         raw = self.out / f"{self.stamp}-profile-{kind}-{where}-{scenario}.txt"
-        spy = profiling.record(server.pid, secs, raw, idle=self.args.profile_idle)
+        # With several workers, the first one is sampled: each serves a share of the load.
+        spy = profiling.record(server.worker_pids()[0], secs, raw, idle=self.args.profile_idle)
         time.sleep(0.5)
         loaded = self.measure(server, scenario, connections, secs + 1, ids_file)
         _, err = spy.communicate(timeout=secs + 30)
@@ -544,10 +563,11 @@ class Bench:
             return
         summary = profiling.summarise(raw)
         self.profiles.append({"backend": self.block, "tier": tier.name, "scenario": scenario,
-                              "connections": connections,
+                              "connections": connections, "workers": server.workers,
                               "raw": str(raw.relative_to(ROOT)) if raw.is_relative_to(ROOT) else str(raw),
                               "rps_while_sampled": loaded["rps"], "summary": summary})
-        log(f"    profile ({secs} s at c={connections}, {loaded['rps']:,.0f} req/s while sampled): {raw}")
+        sampled = f", worker 1 of {server.workers}" if server.workers > 1 else ""
+        log(f"    profile ({secs} s at c={connections}{sampled}, {loaded['rps']:,.0f} req/s while sampled): {raw}")
         log("      " + profiling.render(summary, top=12).replace("\n", "\n      "))
 
     def run(self) -> int:
@@ -566,7 +586,8 @@ class Bench:
         t_start = time.monotonic()
         self.git_at_start = _git_state()
         log(f"tender benchmark {self.stamp}: tiers {', '.join(args.tiers)}; connections "
-            f"{args.connections}; {args.runs} x {args.duration:g} s per cell after {args.warmup:g} s warm-up")
+            f"{args.connections}; {args.runs} x {args.duration:g} s per cell after {args.warmup:g} s warm-up;"
+            f" {_workers(args.workers)} per server")
         log("capturing real documents from a scratch tender ...")
         templates = probe.capture(self.workdir, SECRET_KEY, PUBLISHABLE_KEY)
         self.body_path.write_bytes(templates["intent_body"])
@@ -639,6 +660,9 @@ class Bench:
             # src/ changed during the run and cells may have measured different code.
             "tender": _git_state(),
             "tender_at_start": self.git_at_start,
+            # uvicorn workers of every server: tender (TENDER_WORKERS), the ceiling and the
+            # asyncpg baseline; each cell records it too.
+            "workers": self.args.workers,
             "settings": {
                 "durability": "sqlite: full (synchronous=FULL, tender's default); postgresql: the server's"
                               " defaults (fsync=on, synchronous_commit=on)",
@@ -696,6 +720,20 @@ def _git_state() -> dict[str, Any]:
 # -- reporting ----------------------------------------------------------------------------
 
 
+def _workers(n: int) -> str:
+    return "1 worker (one process)" if n == 1 else f"{n} workers (uvicorn: a supervisor + {n} worker processes)"
+
+
+def _rss(cell: dict[str, Any]) -> str:
+    """Peak memory of a cell's server: with several workers, the largest worker's and the
+    whole tree's."""
+    text = f"rss {cell['rss_kb'] / 1024:.0f} MB (anon {cell['rss_anon_kb'] / 1024:.0f})"
+    if cell.get("workers", 1) > 1:
+        text += (f" per worker [hwm {', '.join(f'{kb / 1024:.0f}' for kb in cell['worker_hwm_kb'])}],"
+                 f" {cell['total_rss_kb'] / 1024:.0f} MB in all")
+    return text
+
+
 def _ms(value: float | None) -> str:
     if value is None:
         return "    -   "
@@ -713,6 +751,8 @@ def render_table(report: dict[str, Any]) -> str:
              "PostgreSQL's processes; other = CPU used by the rest "
              "of the machine meanwhile (noise); runs = undisturbed/all runs (medians use the "
              "undisturbed ones when most are)",
+             f"servers: {_workers(report.get('workers', 1))} each; srv cpu and us/req cover the whole "
+             "process tree",
              head, "-" * len(head)]
     last = None
     for cell in report["cells"]:
@@ -819,12 +859,18 @@ def targets(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
             add(f"[{b}] 1m figures within 10% of 10k (req/s)", not worse and not skipped_1m, detail)
         mine = [c for c in cells if c["backend"] == b and c.get("hwm_kb")]
         if mine:
+            # hwm_kb is the largest single worker's: the target is per worker.
             worst = max(mine, key=lambda c: c["hwm_kb"])
             peak = worst["hwm_kb"] / 1024
             anon = max(c.get("rss_anon_kb", 0) for c in mine) / 1024
-            add(f"[{b}] tender RSS < 150 MB (VmHWM, every server)", peak < 150,
-                f"peak {peak:.0f} MB in {LABELS[worst['scenario']]}@{worst['connections']} {worst['tier']}"
-                f" (largest anonymous part {anon:.0f} MB)")
+            workers = worst.get("workers", 1)
+            detail = (f"peak {peak:.0f} MB in {LABELS[worst['scenario']]}@{worst['connections']} {worst['tier']}"
+                      f" (largest anonymous part {anon:.0f} MB)")
+            if workers > 1:
+                detail += (f"; per worker of {workers}, that server {worst['total_hwm_kb'] / 1024:.0f} MB in all"
+                           " (sum of VmHWM)")
+            add(f"[{b}] tender RSS < 150 MB (VmHWM{' per worker' if workers > 1 else ''}, every server)",
+                peak < 150, detail)
     return out
 
 
