@@ -176,6 +176,15 @@ def test_magic_id_cards_expire_next_december_with_a_cvc(simulator: Simulator) ->
     )
 
 
+def test_magic_id_cards_expire_in_the_december_after_the_current_year_at_every_new_year() -> None:
+    now = [calendar.timegm((2025, 12, 31, 23, 59, 59, 0, 0, 0))]
+    simulator = Simulator(KEY, clock=lambda: now[0])
+    assert card(simulator, "pm_card_visa").exp_year == 2026
+    now[0] += 1
+    assert card(simulator, "pm_card_visa").exp_year == 2027
+    assert card(simulator, "tok_visa").exp_year == 2027
+
+
 def test_an_unknown_magic_id_is_not_a_test_payment_method(simulator: Simulator) -> None:
     assert simulator.test_payment_method("pm_card_nonsense") is None
     assert simulator.test_payment_method("pm_1234") is None

@@ -465,7 +465,9 @@ def metadata_search_value(value: str) -> str:
 def metadata_terms(doc: Mapping[str, Any]) -> dict[str, str]:
     """The (key, value) pairs a store indexes for an object's metadata clauses."""
     metadata = doc.get("metadata")
-    if not isinstance(metadata, Mapping):
+    # Most objects have none (the store asks on every write): answer that before the
+    # slower ABC check.
+    if not metadata or not isinstance(metadata, Mapping):
         return {}
     return {key: metadata_search_value(value) for key, value in metadata.items() if isinstance(value, str)}
 

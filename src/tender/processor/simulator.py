@@ -97,6 +97,9 @@ class Simulator:
     def __init__(self, fingerprint_key: bytes, *, clock: Callable[[], int] | None = None) -> None:
         self._fingerprint_key = fingerprint_key
         self._clock = clock
+        # A test card's details depend only on its alias and this year, and are
+        # immutable: each is built (an HMAC) once per year rather than per request.
+        self._test_cards: dict[tuple[str, int], CardDetails] = {}
 
     # -- cards ---------------------------------------------------------------------
 
@@ -117,8 +120,12 @@ class Simulator:
         if number is None:
             return None
         year = time.gmtime(self._now()).tm_year + MAGIC_ID_YEARS_AHEAD
-        card = CARDS_BY_NUMBER[number]
-        return self._details(card, number, MAGIC_ID_EXPIRY_MONTH, year, cvc_provided=True)
+        details = self._test_cards.get((alias, year))
+        if details is None:
+            card = CARDS_BY_NUMBER[number]
+            details = self._details(card, number, MAGIC_ID_EXPIRY_MONTH, year, cvc_provided=True)
+            self._test_cards[alias, year] = details
+        return details
 
     def simulated_card(self, token: str) -> SimulatedCard:
         """The table row a token stands for (for features such as disputes that act on

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from typing import Any
 
 from tender.core import balance, clock, descriptors, ids, money
@@ -104,18 +105,22 @@ def create(tx: Tx, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     if "customer" in params:
         intent["customer"] = _customer_id(tx, params["customer"])
     stored = Stored(intent, {})
+    method = None
     if "payment_method" in params or "payment_method_data" in params:
         method = _payment_method_from(tx, ctx, params, intent)
         intent["payment_method"] = method.doc["id"]
         intent["status"] = lifecycle.REQUIRES_CONFIRMATION
-    tx.insert(stored)
+    if not params.get("confirm"):
+        tx.insert(stored)
+        emit(tx, ctx, "payment_intent.created", intent)
+        return intent
+    # The event shows the intent as created, but its row is written once, in the state
+    # the confirmation leaves it in (a confirmation that fails without keeping its
+    # changes undoes the whole unit).  It confirms with the PaymentMethod resolved above:
+    # resolving `payment_method` again would materialise a second one from a test id
+    # such as `pm_card_visa`.
     emit(tx, ctx, "payment_intent.created", intent)
-    if params.get("confirm"):
-        # The payment method is resolved once: confirming again from `params` would
-        # materialise a second PaymentMethod from a test id such as `pm_card_visa`.
-        chosen = {k: v for k, v in params.items() if k not in ("payment_method", "payment_method_data")}
-        return _confirm(tx, ctx, stored, chosen)
-    return intent
+    return _confirm(tx, ctx, stored, params, tx.insert, method)
 
 
 def retrieve(tx: Tx, ctx: Context, intent_id: str, client_secret: str | None = None) -> dict[str, Any]:
@@ -182,10 +187,20 @@ def confirm(
                 code="payment_intent_invalid_parameter",
                 extra={"payment_intent": stored.doc},
             )
-    return _confirm(tx, ctx, stored, params)
+    return _confirm(tx, ctx, stored, params, tx.update)
 
 
-def _confirm(tx: Tx, ctx: Context, stored: Stored, params: dict[str, Any]) -> dict[str, Any]:
+def _confirm(
+    tx: Tx,
+    ctx: Context,
+    stored: Stored,
+    params: dict[str, Any],
+    save: Callable[[Stored], None],
+    method: Stored | None = None,
+) -> dict[str, Any]:
+    """Confirm with `method` when the caller already resolved it, else with the one
+    `params` names or the intent holds.  `save` writes the intent: `tx.update`, or
+    `tx.insert` for an intent `create` has not written yet."""
     intent = stored.doc
     lifecycle.ensure_confirmable(intent)
     _one_payment_method(params)
@@ -196,13 +211,8 @@ def _confirm(tx: Tx, ctx: Context, stored: Stored, params: dict[str, Any]) -> di
         intent["payment_method_options"] = _card_options(
             intent["payment_method_options"], params["payment_method_options"]
         )
-    if "payment_method" in params or "payment_method_data" in params:
-        method = _payment_method_from(tx, ctx, params, intent)
-        intent["payment_method"] = method.doc["id"]
-    elif intent["payment_method"] is not None:
-        method = load(tx, "payment_method", intent["payment_method"], "payment_method")
-    else:
-        raise lifecycle.missing_payment_method(intent)
+    if method is None:
+        method = _confirming_payment_method(tx, ctx, params, intent)
     off_session = bool(params.get("off_session"))
     return_url = params.get("return_url")
     if lifecycle.requires_return_url(intent, off_session) and not return_url:
@@ -230,11 +240,29 @@ def _confirm(tx: Tx, ctx: Context, stored: Stored, params: dict[str, Any]) -> di
         "return_url": return_url,
         "use_stripe_sdk": bool(params.get("use_stripe_sdk")) or (ctx.publishable and not return_url),
     }
-    return _attempt(tx, ctx, stored, method, attempt)
+    return _attempt(tx, ctx, stored, method, attempt, save)
+
+
+def _confirming_payment_method(
+    tx: Tx, ctx: Context, params: dict[str, Any], intent: dict[str, Any]
+) -> Stored:
+    """The PaymentMethod a confirmation uses: the one `params` names, else the intent's."""
+    if "payment_method" in params or "payment_method_data" in params:
+        method = _payment_method_from(tx, ctx, params, intent)
+        intent["payment_method"] = method.doc["id"]
+        return method
+    if intent["payment_method"] is not None:
+        return load(tx, "payment_method", intent["payment_method"], "payment_method")
+    raise lifecycle.missing_payment_method(intent)
 
 
 def _attempt(
-    tx: Tx, ctx: Context, stored: Stored, method: Stored, attempt: dict[str, Any]
+    tx: Tx,
+    ctx: Context,
+    stored: Stored,
+    method: Stored,
+    attempt: dict[str, Any],
+    save: Callable[[Stored], None],
 ) -> dict[str, Any]:
     """One authorisation attempt and everything it causes (T4–T12).  With a remote
     processor, only its first half: the attempt is recorded and the intent waits in
@@ -244,9 +272,9 @@ def _attempt(
     stored.private.pop("authenticated_payment_method", None)
     authentication.drop_challenge(stored)
     if ctx.processor.remote:
-        return _record_attempt(tx, ctx, stored, method, request, attempt)
+        return _record_attempt(tx, ctx, stored, method, request, attempt, save)
     result = ctx.processor.authorize(request)
-    return apply_authorization(tx, ctx, stored, method, attempt, result)
+    return apply_authorization(tx, ctx, stored, method, attempt, result, save)
 
 
 def _authorization_request(stored: Stored, method: Stored, attempt: dict[str, Any]) -> AuthorizationRequest:
@@ -267,7 +295,13 @@ def _authorization_request(stored: Stored, method: Stored, attempt: dict[str, An
 
 
 def _record_attempt(
-    tx: Tx, ctx: Context, stored: Stored, method: Stored, request: AuthorizationRequest, attempt: dict[str, Any]
+    tx: Tx,
+    ctx: Context,
+    stored: Stored,
+    method: Stored,
+    request: AuthorizationRequest,
+    attempt: dict[str, Any],
+    save: Callable[[Stored], None],
 ) -> dict[str, Any]:
     """Money movement is recorded before it is attempted: the attempt row, and the
     intent in `processing` so that no other confirm, capture or cancel starts meanwhile."""
@@ -282,7 +316,7 @@ def _record_attempt(
     )
     tx.insert_charge_attempt(recorded)
     lifecycle.begin_processing(intent)
-    tx.update(stored)
+    save(stored)
     ctx.charge_attempt = recorded
     return intent
 
@@ -294,10 +328,13 @@ def apply_authorization(
     method: Stored,
     attempt: dict[str, Any],
     result: AuthorizationResult,
+    save: Callable[[Stored], None] | None = None,
 ) -> dict[str, Any]:
     """What the processor answered, applied: a challenge (T6), or a Charge that
-    succeeded (T4/T5) or failed (T10–T12) and the intent's new status."""
+    succeeded (T4/T5) or failed (T10–T12) and the intent's new status.  `save` writes
+    the intent: `tx.update`, or `tx.insert` for one `create` has not written yet."""
     intent = stored.doc
+    save = save or tx.update
     if isinstance(result, AuthenticationRequired):
         if attempt["error_on_requires_action"]:
             error = CardError(
@@ -308,7 +345,7 @@ def apply_authorization(
             step = lifecycle.fail_attempt(intent, error, method.doc, None)
         else:
             step = lifecycle.require_action(intent, _next_action(ctx, stored, method, attempt))
-        tx.update(stored)
+        save(stored)
         emit_all(tx, ctx, step.events, {"payment_intent": intent})
         if step.error:
             raise step.error
@@ -326,7 +363,7 @@ def apply_authorization(
         error = CardError(result.message, code=result.code, decline_code=result.decline_code)
         step = lifecycle.fail_attempt(intent, error, method.doc, charge)
     tx.update(method)
-    tx.update(stored)
+    save(stored)
     emit_all(tx, ctx, step.events, {"payment_intent": intent, "charge": charge})
     if step.error:
         raise step.error
@@ -408,7 +445,7 @@ def complete_authentication(
         "use_stripe_sdk": False,
     }
     try:
-        _attempt(tx, ctx, stored, method, attempt)
+        _attempt(tx, ctx, stored, method, attempt, tx.update)
     except CardError:
         pass  # a decline after authentication is recorded on the intent (§2.8)
     return intent, return_url
