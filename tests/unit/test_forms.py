@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tender.api.forms import MAX_DEPTH, MAX_PARAMETERS, decode_form, decode_query
+from tender.api.forms import CACHED_KEY_BYTES, MAX_DEPTH, MAX_PARAMETERS, decode_form, decode_query
 from tender.core.errors import InvalidRequestError
+
+from . import forms_reference
 
 
 def rejected(body: bytes) -> InvalidRequestError:
@@ -260,3 +262,90 @@ def test_encoding_then_decoding_gives_the_structure_back(
     if document and max(_depth(v) for v in document.values()) > MAX_DEPTH:
         return
     assert decode_form(_encode(document, append_scalars)) == document
+
+
+# --- the same answers as the reference decoder ------------------------------------------
+# `forms` takes short paths for the common pairs; `forms_reference` is the decoder before
+# them. For every body both give the same result (types included) or the same error.
+
+
+def _outcome(decode: Any, body: bytes) -> tuple[str, Any]:
+    try:
+        return "ok", _typed(decode(body))
+    except InvalidRequestError as error:
+        return "error", (error.message, error.param, error.status, error.code)
+
+
+def _typed(value: Any) -> Any:
+    """The value with the type of every container spelled out (IndexedList is not list)."""
+    if isinstance(value, dict):
+        return (type(value).__name__, [(k, _typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return (type(value).__name__, [_typed(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def assert_same_as_reference(body: bytes) -> None:
+    expected = _outcome(forms_reference.decode_form, body)
+    assert _outcome(decode_form, body) == expected
+    assert _outcome(decode_form, body) == expected  # again, with the name caches warm
+
+
+_name_parts = st.sampled_from(
+    ["a", "b", "amount", "metadata", "items", "x y", "é", "%", "+", "=", "0", "07",
+     "a" * (CACHED_KEY_BYTES + 1)]
+)
+_bracket_parts = st.sampled_from(
+    ["[]", "[0]", "[1]", "[2]", "[07]", "[k]", "[price]", "[" + "9" * 12 + "]", "[", "]",
+     "%5B", "%5D", "%5B%5D", "%5B0%5D", "%5Bk%5D", "[%ff]", "[a%20b]", "[+]"]
+)
+_keys = st.builds(
+    lambda name, brackets: name + "".join(brackets),
+    _name_parts,
+    st.lists(_bracket_parts, max_size=MAX_DEPTH + 2),
+)
+_form_values = st.sampled_from(["", "v", "2000", "a+b", "caf%C3%A9", "%ff", "%", "%zz", "[]", "é", "x=y"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_keys, st.booleans(), _form_values), max_size=8))
+def test_structured_bodies_decode_as_the_reference_does(pairs: list[tuple[str, bool, str]]) -> None:
+    # Few names and brackets, so that keys meet: shape conflicts, gaps, appends, repeats.
+    body = "&".join(f"{key}={value}" if has_value else key for key, has_value, value in pairs)
+    assert_same_as_reference(body.encode())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_form_alphabet, max_size=60).map("".join))
+def test_bracket_heavy_bodies_decode_as_the_reference_does(text: str) -> None:
+    assert_same_as_reference(text.encode())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=200))
+def test_arbitrary_bytes_decode_as_the_reference_does(body: bytes) -> None:
+    assert_same_as_reference(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_documents, st.booleans())
+def test_sdk_encoded_documents_decode_as_the_reference_does(
+    document: dict[str, Any], append_scalars: bool
+) -> None:
+    assert_same_as_reference(_encode(document, append_scalars))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"amount=2000&currency=usd&payment_method_types%5B%5D=card",
+        b"amount=2000&currency=usd&payment_method_types[]=card",
+        b"a=1&a[b]=2", b"a[b]=2&a=1", b"a[]=1&a[0]=2", b"a[0]=1&a[b]=2",
+        b"items[0][price]=p&items[0][price][x]=q", b"items[0][price]=p&items[2][price]=q",
+        b"a[=%ff", b"%ff=a[", b"\xc3%A9=1", b"a=\xc3%A9", b"=1", b"a[]b=1", b"items[][price]=p",
+        b"a[" + b"9" * 5000 + b"]=1", ("a" * 300 + "[b]=1&" + "a" * 300 + "=2").encode(),
+        "&".join(f"k{i}=v" for i in range(MAX_PARAMETERS + 1)).encode(),
+    ],
+)
+def test_known_bodies_decode_as_the_reference_does(body: bytes) -> None:
+    assert_same_as_reference(body)

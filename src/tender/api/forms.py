@@ -14,12 +14,16 @@ indices run 0..n-1; otherwise the digits are hash keys (`metadata[5]=x` is metad
 "5"). Parameter specs decide: a hash spec takes `{"0": …}` from `[…]`, an array spec
 refuses indices with gaps.
 `[]` appends a string and may only close a key; arrays of hashes must be indexed.
+
+Every request passes through here. Parameter names come from a small vocabulary, so a
+name's decoding and parsing are remembered (for names up to CACHED_KEY_BYTES long, so the
+caches stay small); a value without `%` or `+` is only UTF-8-decoded.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -33,6 +37,7 @@ class IndexedList(list[Any]):
 
 MAX_PARAMETERS = 2000  # pairs in one request
 MAX_DEPTH = 10  # bracket groups after the name: a[1]...[10] is the deepest allowed
+CACHED_KEY_BYTES = 100  # longer names are decoded and parsed afresh each time
 
 _KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
 _GROUP = re.compile(r"\[([^\[\]]*)\]")
@@ -43,19 +48,17 @@ _MAX_INDEX_DIGITS = 9
 _Step = str | int | None
 
 
-@dataclass
-class _Hash:
-    children: dict[str, _Node] = field(default_factory=dict)
+# The tree being built; `_finish` turns it into plain dicts and lists.
+class _Hash(dict[str, "_Node"]):
+    """`a[key]=…`: children by key."""
 
 
-@dataclass
-class _Indexed:
-    children: dict[int, _Node] = field(default_factory=dict)
+class _Indexed(dict[int, "_Node"]):
+    """`a[0]=…`: children by index, a list once the indices turn out contiguous."""
 
 
-@dataclass
-class _Appended:
-    items: list[str] = field(default_factory=list)
+class _Appended(list[str]):
+    """`a[]=…`: strings in the order sent."""
 
 
 _Node = str | _Hash | _Indexed | _Appended
@@ -76,11 +79,13 @@ def decode_form(body: bytes) -> dict[str, Any]:
     root = _Hash()
     for pair in pairs:
         raw_key, _, raw_value = pair.partition(b"=")
-        key, value = _unquote(raw_key), _unquote(raw_value)
-        _insert(root, key, _parse_key(key), value)
-    result = _finish(root, "")
-    assert isinstance(result, dict)
-    return result
+        # The name, the value, then the name's brackets: a pair with two faults reports
+        # the first in this order.
+        cached = len(raw_key) <= CACHED_KEY_BYTES
+        key = _unquote_cached(raw_key) if cached else _unquote(raw_key)
+        value = _unquote(raw_value)
+        _insert(root, _parse_key_cached(key) if cached else _parse_key(key), value)
+    return _finish_hash(root)
 
 
 def decode_query(query_string: bytes) -> dict[str, Any]:
@@ -88,15 +93,20 @@ def decode_query(query_string: bytes) -> dict[str, Any]:
     return decode_form(query_string)
 
 
+_PERCENT, _PLUS = ord("%"), ord("+")  # an int test is several times faster than b"%" in raw
+
+
 def _unquote(raw: bytes) -> str:
+    if _PERCENT in raw or _PLUS in raw:
+        raw = unquote_to_bytes(raw.replace(b"+", b" "))
     try:
-        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidRequestError("Invalid request: the request body is not valid UTF-8.") from None
 
 
-def _parse_key(key: str) -> list[_Step]:
-    """`a[b][0][]` → ["a", "b", 0, None]; anything else bracket-shaped is an error."""
+def _parse_key(key: str) -> tuple[_Step, ...]:
+    """`a[b][0][]` → ("a", "b", 0, None); anything else bracket-shaped is an error."""
     match = _KEY.fullmatch(key)
     if match is None:
         raise InvalidRequestError(
@@ -131,66 +141,49 @@ def _parse_key(key: str) -> list[_Step]:
             steps.append(int(group))
         else:
             steps.append(group)
-    return steps
+    return tuple(steps)
 
 
-def _insert(root: _Hash, key: str, steps: list[_Step], value: str) -> None:
-    container: _Hash | _Indexed | _Appended = root
-    path = ""
+# Only results are remembered, never errors: a bad name is looked at afresh each time.
+_unquote_cached = functools.lru_cache(maxsize=512)(_unquote)
+_parse_key_cached = functools.lru_cache(maxsize=512)(_parse_key)
+
+
+def _insert(root: _Hash, steps: tuple[_Step, ...], value: str) -> None:
+    """Put `value` at `steps`, making the containers the steps call for on the way."""
+    container: Any = root  # its type always suits the step: made by _container_for
+    last = len(steps) - 1
     for depth, step in enumerate(steps):
-        path = _extend(path, step)
-        last = depth == len(steps) - 1
-        if isinstance(container, _Appended):
+        if type(container) is _Appended:
             # Only reachable when [] is the final step (checked by _parse_key).
-            container.items.append(value)
+            container.append(value)
             return
-        existing = _child(container, step)
-        if last:
-            if existing is not None and not isinstance(existing, str):
-                raise _shape_conflict(path, existing, value)
-            _set_child(container, step, value)
+        existing = container.get(step)
+        if depth == last:
+            if existing is not None and type(existing) is not str:
+                raise _shape_conflict(steps, depth, existing, value)
+            container[step] = value
             return
         wanted = _container_for(steps[depth + 1])
         if existing is None:
-            existing = wanted
-            _set_child(container, step, existing)
-        elif type(existing) is not type(wanted):
-            raise _shape_conflict(path, existing, wanted)
-        assert not isinstance(existing, str)
+            existing = container[step] = wanted()
+        elif type(existing) is not wanted:
+            raise _shape_conflict(steps, depth, existing, wanted())
         container = existing
-    raise AssertionError(f"unreachable for {key!r}")
 
 
-def _container_for(step: _Step) -> _Hash | _Indexed | _Appended:
+def _container_for(step: _Step) -> type[_Hash | _Indexed | _Appended]:
     if step is None:
-        return _Appended()
+        return _Appended
     if isinstance(step, int):
-        return _Indexed()
-    return _Hash()
+        return _Indexed
+    return _Hash
 
 
-def _child(container: _Hash | _Indexed, step: _Step) -> _Node | None:
-    if isinstance(container, _Hash):
-        assert isinstance(step, str)
-        return container.children.get(step)
-    assert isinstance(step, int)
-    return container.children.get(step)
-
-
-def _set_child(container: _Hash | _Indexed, step: _Step, node: _Node) -> None:
-    if isinstance(container, _Hash):
-        assert isinstance(step, str)
-        container.children[step] = node
-    else:
-        assert isinstance(step, int)
-        container.children[step] = node
-
-
-def _extend(path: str, step: _Step) -> str:
-    if not path:
-        assert isinstance(step, str)
-        return step
-    return f"{path}[{'' if step is None else step}]"
+def _path(steps: tuple[_Step, ...], depth: int) -> str:
+    """How `steps[:depth + 1]` is spelled in the form, e.g. `items[0][price]` (a conflict
+    never names an append: `[]` only ends a key, where the value is appended)."""
+    return f"{steps[0]}" + "".join(f"[{step}]" for step in steps[1:depth + 1])
 
 
 def _shape(node: _Node) -> str:
@@ -203,7 +196,8 @@ def _shape(node: _Node) -> str:
     return "an array (name[])"
 
 
-def _shape_conflict(path: str, first: _Node, second: _Node) -> InvalidRequestError:
+def _shape_conflict(steps: tuple[_Step, ...], depth: int, first: _Node, second: _Node) -> InvalidRequestError:
+    path = _path(steps, depth)
     return InvalidRequestError(
         f"Invalid request: parameter '{path}' was sent both as {_shape(first)} and as "
         f"{_shape(second)}; send it in one shape only.",
@@ -211,14 +205,19 @@ def _shape_conflict(path: str, first: _Node, second: _Node) -> InvalidRequestErr
     )
 
 
-def _finish(node: _Node, path: str) -> Any:
-    if isinstance(node, str):
+def _finish(node: _Node) -> Any:
+    if type(node) is str:
         return node
-    if isinstance(node, _Appended):
-        return list(node.items)
-    if isinstance(node, _Hash):
-        return {key: _finish(child, _extend(path, key)) for key, child in node.children.items()}
-    indices = sorted(node.children)
+    if type(node) is _Hash:
+        return _finish_hash(node)
+    if type(node) is _Appended:
+        return list(node)
+    assert type(node) is _Indexed
+    indices = sorted(node)
     if indices != list(range(len(indices))):
-        return {str(i): _finish(node.children[i], _extend(path, i)) for i in indices}
-    return IndexedList(_finish(node.children[i], _extend(path, i)) for i in indices)
+        return {str(i): _finish(node[i]) for i in indices}
+    return IndexedList(_finish(node[i]) for i in indices)
+
+
+def _finish_hash(node: _Hash) -> dict[str, Any]:
+    return {key: _finish(child) for key, child in node.items()}

@@ -119,17 +119,12 @@ class RequestLog:
 
 def _entry(row: _Row, default_account: str) -> RequestLogEntry:
     answered, seconds, method, template, params, status, request_id, caller = row
-    return RequestLogEntry(
-        account=caller.account if caller is not None else default_account,
-        created=answered,
-        method=method,
-        path=safe_path(template, params),
-        status=status,
-        request_id=request_id,
-        key_kind=None if caller is None else "publishable" if caller.publishable else "secret",
-        key_last4=None if caller is None else caller.last4,
-        duration_ms=round(seconds * 1000, 2),
-    )
+    if caller is None:
+        account, kind, last4 = default_account, None, None
+    else:
+        account, kind, last4 = caller.account, "publishable" if caller.publishable else "secret", caller.last4
+    return RequestLogEntry(account, answered, method, safe_path(template, params), status, request_id,
+                           kind, last4, round(seconds * 1000, 2))
 
 
 _SECRET_PREFIXES = ("sk_", "rk_", "pk_", "whsec_")

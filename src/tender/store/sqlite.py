@@ -547,8 +547,7 @@ class SQLiteTx:
         self.conn.executemany(
             "INSERT INTO request_logs (account, created, method, path, status, request_id,"
             " key_kind, key_last4, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(e.account, e.created, e.method, e.path, e.status, e.request_id, e.key_kind,
-              e.key_last4, e.duration_ms) for e in entries],
+            entries,  # tuples in the columns' order
         )
 
     def list_request_logs(
