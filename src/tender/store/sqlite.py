@@ -1006,6 +1006,8 @@ class SQLiteStore:
         self._io.shutdown(wait=True)
         self._writer.close()
         self._reader.close()
+        # Last: closing any descriptor of the file drops every POSIX lock this process
+        # holds on it, SQLite's included, so it must outlive the connections.
         self._turn.close()
 
 
