@@ -942,7 +942,9 @@ class PostgresStore:
 
         def delete(tx: PostgresTx) -> int:
             ids = [r[0] for r in tx._all(
-                "SELECT id FROM events WHERE created < %s LIMIT %s FOR UPDATE SKIP LOCKED", (cutoff, batch)
+                "SELECT id FROM events WHERE account IN (SELECT id FROM accounts) AND created < %s"
+                " LIMIT %s FOR UPDATE SKIP LOCKED",  # per account, on events_by_created
+                (cutoff, batch),
             )]
             for table in ("delivery_attempts", "deliveries"):
                 tx.conn.execute(f"DELETE FROM {table} WHERE event_id = ANY(%s)", (ids,))

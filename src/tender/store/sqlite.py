@@ -943,8 +943,10 @@ class SQLiteStore:
 
         def delete(tx: SQLiteTx) -> int:
             conn = tx.conn
-            ids = [r[0] for r in conn.execute(
-                "SELECT id FROM events WHERE created < ? LIMIT ?", (cutoff, batch)
+            ids = [r[0] for r in conn.execute(  # per account, on events_by_created
+                "SELECT e.id FROM accounts AS a CROSS JOIN events AS e"
+                " WHERE e.account = a.id AND e.created < ? LIMIT ?",
+                (cutoff, batch),
             )]
             for table in ("delivery_attempts", "deliveries"):
                 conn.executemany(f"DELETE FROM {table} WHERE event_id = ?", [(i,) for i in ids])
