@@ -4,9 +4,7 @@ that time (stripe-behaviour §4.3)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from tender.core.errors import AuthenticationError
 from tender.processor.simulator import Simulator
 from tender.services import accounts
 from tender.store.sqlite import SQLiteStore
+from tests.support import aio
 
 SECRET = "sk_test_" + "s" * 40
 PUBLISHABLE = "pk_test_" + "p" * 40
@@ -50,10 +49,7 @@ def api_for(store: SQLiteStore) -> Api:
 
 
 def authenticate(api: Api, key: str | None) -> endpoint.auth.Caller:
-    # On a thread of its own: a test run before this one in the same process (Playwright's
-    # sync API) may leave an event loop running on this thread.
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, api.authenticate(key)).result()
+    return aio.run(api.authenticate(key))
 
 
 def test_each_key_authenticates_as_its_own_kind(store: SQLiteStore, clock: Clock) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 from tender.core.events import new_event, previous_attributes
 from tender.store.sqlite import SQLiteStore
+from tests.support import aio
 
 CREATED = 1_750_000_000
 
@@ -53,7 +53,7 @@ def test_a_recorded_event_is_a_snapshot_later_changes_to_the_object_do_not_reach
             intent["metadata"]["a"] = "2"
 
         store.write_sync("acct_1", record_then_change)
-        recorded = asyncio.run(store.read("acct_1", lambda tx: tx.get_event("evt_1")))
+        recorded = aio.run(store.read("acct_1", lambda tx: tx.get_event("evt_1")))
     finally:
         store.close()
     assert recorded["data"]["object"] == {"id": "pi_1", "status": "requires_capture", "metadata": {"a": "1"}}

@@ -35,15 +35,12 @@ from tender.store.base import ChargeAttempt, IdempotencyRecord, ListQuery, Reque
 from tender.store.rows import (
     CHARGE_ATTEMPT_COLUMNS,
     PENDING_WEBHOOKS,
-    PRUNE_REQUEST_LOGS,
     UNDELIVERED,
+    KeysetPages,
     charge_attempt_from_row,
     customer_of,
     event_doc,
-    id_page,
-    id_page_query,
     parent_of,
-    request_log_filter,
     stored_from_row,
 )
 from tender.store.schema import migrations
@@ -107,8 +104,10 @@ def migrate(conn: psycopg.Connection[Any]) -> list[str]:
         conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
 
 
-class PostgresTx:
+class PostgresTx(KeysetPages):
     """The unit-of-work view of one connection inside a transaction, scoped to one account."""
+
+    placeholder = "%s"
 
     def __init__(self, conn: psycopg.Connection[Any], account: str, read_only: bool = False) -> None:
         self.conn = conn
@@ -539,35 +538,6 @@ class PostgresTx:
             " %s::text[], %s::float8[])",
             [list(c) for c in columns],
         )
-
-    def list_request_logs(
-        self,
-        *,
-        limit: int,
-        before: int | None = None,
-        after: int | None = None,
-        method: str | None = None,
-        status_class: int | None = None,
-        request_id: str | None = None,
-    ) -> tuple[list[dict[str, Any]], bool]:
-        where, args = request_log_filter("%s", self.account, method, status_class, request_id)
-        return self._id_page("request_logs", where, args, limit, before, after)
-
-    def prune_request_logs(self, *, created_before: float, keep: int, batch: int) -> int:
-        by_age, by_count = (sql.format(p="%s") for sql in PRUNE_REQUEST_LOGS)
-        old = self.conn.execute(by_age, (created_before, batch)).rowcount
-        beyond = self.conn.execute(by_count, (keep, batch)).rowcount
-        return int(old + beyond)
-
-    def _id_page(
-        self, table: str, where: list[str], args: list[Any], limit: int,
-        older_than: int | None, newer_than: int | None,
-    ) -> tuple[list[dict[str, Any]], bool]:
-        """A page of `table` by integer id (delivery attempts, request logs)."""
-        sql, args, backwards = id_page_query("%s", table, where, args, limit, older_than, newer_than)
-        cur = self.conn.execute(sql, args)
-        rows = [_as_dict(cur, row) for row in cur.fetchall()]
-        return id_page(rows, limit, backwards)
 
     # -- charge attempts (remote processors) -------------------------------------------
 

@@ -6,7 +6,7 @@ resource reads back byte for byte the same from SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 
@@ -125,3 +125,43 @@ PRUNE_REQUEST_LOGS = (
     "DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs"
     " WHERE id <= (SELECT MAX(id) FROM request_logs) - {p} ORDER BY id LIMIT {p})",
 )
+
+
+class KeysetPages:
+    """The request log's Tx methods and pages by integer id, for both stores' Tx: the
+    same SQL, written with the driver's `placeholder` (`?` for sqlite3, `%s` for
+    psycopg)."""
+
+    placeholder: ClassVar[str]
+    conn: Any
+    account: str
+
+    def list_request_logs(
+        self,
+        *,
+        limit: int,
+        before: int | None = None,
+        after: int | None = None,
+        method: str | None = None,
+        status_class: int | None = None,
+        request_id: str | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        where, args = request_log_filter(self.placeholder, self.account, method, status_class, request_id)
+        return self._id_page("request_logs", where, args, limit, before, after)
+
+    def prune_request_logs(self, *, created_before: float, keep: int, batch: int) -> int:
+        by_age, by_count = (sql.format(p=self.placeholder) for sql in PRUNE_REQUEST_LOGS)
+        old = self.conn.execute(by_age, (created_before, batch)).rowcount
+        beyond = self.conn.execute(by_count, (keep, batch)).rowcount
+        return int(old + beyond)
+
+    def _id_page(
+        self, table: str, where: list[str], args: list[Any], limit: int,
+        older_than: int | None, newer_than: int | None,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """A page of `table` by integer id (delivery attempts, request logs)."""
+        sql, args, backwards = id_page_query(self.placeholder, table, where, args, limit, older_than, newer_than)
+        cur = self.conn.execute(sql, args)
+        names = [column[0] for column in cur.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        return id_page(rows, limit, backwards)

@@ -48,15 +48,12 @@ from tender.store.base import (
 from tender.store.rows import (
     CHARGE_ATTEMPT_COLUMNS,
     PENDING_WEBHOOKS,
-    PRUNE_REQUEST_LOGS,
     UNDELIVERED,
+    KeysetPages,
     charge_attempt_from_row,
     customer_of,
     event_doc,
-    id_page,
-    id_page_query,
     parent_of,
-    request_log_filter,
     stored_from_row,
 )
 from tender.store.schema import migrations
@@ -103,8 +100,10 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     return applied
 
 
-class SQLiteTx:
+class SQLiteTx(KeysetPages):
     """The unit-of-work view of one connection, scoped to one account."""
+
+    placeholder = "?"
 
     def __init__(self, conn: sqlite3.Connection, account: str) -> None:
         self.conn = conn
@@ -549,36 +548,6 @@ class SQLiteTx:
             " key_kind, key_last4, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             entries,  # tuples in the columns' order
         )
-
-    def list_request_logs(
-        self,
-        *,
-        limit: int,
-        before: int | None = None,
-        after: int | None = None,
-        method: str | None = None,
-        status_class: int | None = None,
-        request_id: str | None = None,
-    ) -> tuple[list[dict[str, Any]], bool]:
-        where, args = request_log_filter("?", self.account, method, status_class, request_id)
-        return self._id_page("request_logs", where, args, limit, before, after)
-
-    def prune_request_logs(self, *, created_before: float, keep: int, batch: int) -> int:
-        by_age, by_count = (sql.format(p="?") for sql in PRUNE_REQUEST_LOGS)
-        old = self.conn.execute(by_age, (created_before, batch)).rowcount
-        beyond = self.conn.execute(by_count, (keep, batch)).rowcount
-        return int(old + beyond)
-
-    def _id_page(
-        self, table: str, where: list[str], args: list[Any], limit: int,
-        older_than: int | None, newer_than: int | None,
-    ) -> tuple[list[dict[str, Any]], bool]:
-        """A page of `table` by integer id (delivery attempts, request logs)."""
-        sql, args, backwards = id_page_query("?", table, where, args, limit, older_than, newer_than)
-        cur = self.conn.execute(sql, args)
-        names = [c[0] for c in cur.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-        return id_page(rows, limit, backwards)
 
     # -- charge attempts (remote processors) -------------------------------------------
 
