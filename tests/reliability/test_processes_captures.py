@@ -5,11 +5,9 @@ SQLite's one writer at a time, lets exactly one capture through."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
 
 from tests.support import server as support
 from tests.support.invariants import check_money
@@ -22,12 +20,7 @@ PARTIAL = 600
 ROUNDS = 5
 
 
-@pytest.fixture(scope="module")
-def servers() -> Iterator[list[TenderServer]]:
-    started = support.on_one_database(PROCESSES, {"TENDER_NO_DISPATCHER": "1"})
-    yield started
-    for srv in started:
-        srv.stop()
+servers = support.servers_fixture(PROCESSES, {"TENDER_NO_DISPATCHER": "1"})
 
 
 def _client(srv: TenderServer) -> httpx.Client:

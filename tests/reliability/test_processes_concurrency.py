@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,7 @@ PROCESSES = 3
 REQUESTS = 50
 
 
-@pytest.fixture(scope="module")
-def servers() -> Iterator[list[TenderServer]]:
-    started = support.on_one_database(PROCESSES, {"TENDER_NO_DISPATCHER": "1"})
-    yield started
-    for srv in started:
-        srv.stop()
+servers = support.servers_fixture(PROCESSES, {"TENDER_NO_DISPATCHER": "1"})
 
 
 def _spread(servers: list[TenderServer], requests: list[tuple[str, dict[str, Any], dict[str, str]]]) -> list[httpx.Response]:

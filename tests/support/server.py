@@ -14,10 +14,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 SECRET_KEY = "sk_test_tender_suite_0123456789abcdefghijklmnopqrstuvwxyz"
 PUBLISHABLE_KEY = "pk_test_tender_suite_0123456789abcdefghijklmnopqrstuvwxyz"
@@ -104,6 +106,19 @@ class TenderServer:
 
 
 def on_one_database(count: int, extra_env: dict[str, str] | None = None) -> list[TenderServer]:
-    """`count` started servers sharing one new database (several processes on PostgreSQL)."""
+    """`count` started servers sharing one new database (several processes)."""
     first = TenderServer(extra_env=extra_env).start()
     return [first] + [TenderServer(db=first.db, extra_env=extra_env).start() for _ in range(count - 1)]
+
+
+def servers_fixture(count: int, extra_env: dict[str, str] | None = None) -> Any:
+    """A module-scoped fixture: `on_one_database(count, extra_env)`, stopped afterwards."""
+
+    @pytest.fixture(scope="module")
+    def servers() -> Iterator[list[TenderServer]]:
+        started = on_one_database(count, extra_env)
+        yield started
+        for srv in started:
+            srv.stop()
+
+    return servers
