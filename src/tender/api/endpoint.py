@@ -136,6 +136,10 @@ class Api:
         self.store = store
         self.digest_key = digest_key
         self.processor = processor
+        # A unit may run ahead of its turn and be replayed, or run again (store.write): only
+        # when nothing in it reaches outside the transaction.  With a remote processor a
+        # SetupIntent's verification calls it inside the unit.
+        self.rehearse = not getattr(processor, "remote", False)
         self.capture_window = capture_window
         self.in_flight = idempotency.InFlight()
         self._key_cache: dict[str, tuple[auth.Caller, float]] = {}
@@ -216,8 +220,11 @@ class Api:
                     out_headers.append((b"original-request", request_id.encode()))
             else:
                 unit = self._unit(endpoint, ctx, call)
-                runner = self.store.write if endpoint.writes else self.store.read
-                status, payload = await self._answer(ctx, await runner(caller.account, unit))
+                if endpoint.writes:
+                    answer = await self.store.write(caller.account, unit, rehearse=self.rehearse)
+                else:
+                    answer = await self.store.read(caller.account, unit)
+                status, payload = await self._answer(ctx, answer)
         except StripeError as exc:
             status, payload = exc.status, dumps(error_body(exc, publishable))
         except Exception:
@@ -363,7 +370,7 @@ class Api:
                 idempotency.check_replay(record, key, method, path_key, raw_digest)
                 return record.status, record.body, record.request_id
             ctx.reply = {"expand": expand_paths, "record": [key, method, path_key, raw_digest]}
-            answer = await self.store.write(ctx.account, self._unit(endpoint, ctx, call))
+            answer = await self.store.write(ctx.account, self._unit(endpoint, ctx, call), rehearse=self.rehearse)
             claimed = False  # the unit replaced the claim with its record (or a charge attempt's)
             status, payload = await self._answer(ctx, answer)
             return status, payload, None

@@ -160,7 +160,11 @@ class Tx(Protocol):
 
 
 class Store(Protocol):
-    async def write(self, account: str, fn: Callable[[Tx], T]) -> T: ...
+    async def write(self, account: str, fn: Callable[[Tx], T], rehearse: bool = False) -> T:
+        """`fn` in a transaction, its result once committed.  `rehearse`: `fn` has no
+        effect outside the transaction, so the store may run it ahead of its turn at the
+        database and replay its statements (SQLite); a hint only."""
+        ...
 
     async def read(self, account: str, fn: Callable[[Tx], T]) -> T: ...
 

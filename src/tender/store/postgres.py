@@ -607,7 +607,8 @@ class PostgresStore:
 
     # -- units of work ----------------------------------------------------------------
 
-    async def write(self, account: str, fn: Callable[[PostgresTx], T]) -> T:
+    async def write(self, account: str, fn: Callable[[PostgresTx], T], rehearse: bool = False) -> T:
+        """`rehearse` is for SQLite's single writer; PostgreSQL runs units side by side."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, self.write_sync, account, fn)
 

@@ -17,6 +17,14 @@ for the writer sleeps in the kernel and wakes the moment the other one commits, 
 of polling in SQLite's busy handler (1, 2, 5, 10… ms naps).  Each batch's BEGIN IMMEDIATE
 sees every earlier commit, whichever process made it, so a unit's reads are as fresh as
 with one process.
+
+With several processes the writer's turn is what limits writes, so API requests rehearse
+their unit (`write(..., rehearse=True)`): it runs at once against the reader's snapshot,
+its SELECTs recorded with the rows they found and its other statements only recorded.  Its
+turn replays the statements, re-running each SELECT in its place; if one finds other rows
+(another unit changed them, or the unit read its own write) or a write another rowcount
+than the unit relied on, the replay is undone and the unit runs in its turn as before.  The
+turn then holds the SQL only, not the unit's Python (a create+confirm: ~600 → ~200 µs).
 """
 
 from __future__ import annotations
@@ -592,13 +600,107 @@ def _endpoint_scope(endpoint_ids: Iterable[str] | None) -> tuple[str, list[str]]
     return f" AND endpoint_id IN ({', '.join('?' * len(chosen)) or 'NULL'})", chosen
 
 
-_Unit = tuple[str, Callable[[SQLiteTx], Any], "asyncio.Future[Any]"]
+# A unit run ahead of its turn (`SQLiteStore._rehearse`): its statements in order, and
+# what it answered (ok, result or error, whether its changes stay).
+_READ, _WRITE, _MANY = 0, 1, 2
+_Step = list[Any]  # [kind, sql, parameters, rows read | rowcount the unit relied on]
+_Rehearsed = tuple[list[_Step], tuple[bool, Any, bool]]
 
 
-def _run_unit(conn: sqlite3.Connection, account: str, fn: Callable[[SQLiteTx], Any]) -> tuple[bool, Any]:
+class _Unpredictable(Exception):
+    """A rehearsed unit asked for what only executing its write can tell."""
+
+
+class _Rehearsal:
+    """Stands in for the writer's connection while a unit runs ahead of its turn: a
+    SELECT runs on the reader's snapshot and is recorded with the rows it found; any
+    other statement is only recorded.  A unit that reads a write's rowcount is assumed
+    to find 1, and the replay checks it did."""
+
+    def __init__(self, reader: sqlite3.Connection) -> None:
+        self._reader = reader
+        self.steps: list[_Step] = []
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Rows | _Written:
+        if sql.startswith("SELECT"):
+            rows = self._reader.execute(sql, parameters).fetchall()
+            self.steps.append([_READ, sql, parameters, rows])
+            return _Rows(rows)
+        step = [_WRITE, sql, parameters, None]
+        self.steps.append(step)
+        return _Written(step)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> _Written:
+        self.steps.append([_MANY, sql, list(seq), None])
+        return _Written(None)
+
+
+class _Rows:
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = iter(rows)
+
+    def fetchone(self) -> Any:
+        return next(self._rows, None)
+
+    def fetchall(self) -> list[Any]:
+        return list(self._rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._rows
+
+
+class _Written:
+    def __init__(self, step: _Step | None) -> None:
+        self._step = step
+
+    @property
+    def rowcount(self) -> int:
+        if self._step is None:  # executemany: no single row to assume
+            raise _Unpredictable("rowcount of executemany")
+        self._step[3] = 1
+        return 1
+
+    def __getattr__(self, name: str) -> Any:  # lastrowid, fetchone of RETURNING, …
+        raise _Unpredictable(name)
+
+
+def _replay(conn: sqlite3.Connection, steps: list[_Step]) -> bool:
+    """The rehearsed statements on the writer's connection, in their order; False as
+    soon as a read finds other rows, or a write another rowcount, than the rehearsal."""
+    for kind, sql, parameters, seen in steps:
+        if kind == _READ:
+            if conn.execute(sql, parameters).fetchall() != seen:
+                return False
+        elif kind == _MANY:
+            conn.executemany(sql, parameters)
+        elif conn.execute(sql, parameters).rowcount != seen and seen is not None:
+            return False
+    return True
+
+
+_Unit = tuple[str, Callable[[SQLiteTx], Any], "asyncio.Future[Any]", "_Rehearsed | None"]
+
+
+def _run_unit(
+    conn: sqlite3.Connection, account: str, fn: Callable[[SQLiteTx], Any], rehearsed: _Rehearsed | None = None
+) -> tuple[bool, Any]:
     """One request's unit of work inside the batch's transaction: its SAVEPOINT is
-    rolled back when it fails, unless the error says its changes stay."""
+    rolled back when it fails, unless the error says its changes stay.  A rehearsed unit
+    replays its statements; if any read finds other rows than the rehearsal did, the
+    replay is undone and `fn` runs here after all."""
     conn.execute("SAVEPOINT unit")
+    if rehearsed is not None:
+        steps, (ok, value, keep) = rehearsed
+        try:
+            replayed = _replay(conn, steps)
+        except sqlite3.Error:  # e.g. a constraint another unit's write now breaks
+            replayed = False
+        if replayed:
+            if not keep:
+                conn.execute("ROLLBACK TO unit")
+            conn.execute("RELEASE unit")
+            return ok, value
+        conn.execute("ROLLBACK TO unit")
     try:
         result = fn(SQLiteTx(conn, account))
     except StripeError as exc:
@@ -633,16 +735,23 @@ class SQLiteStore:
 
     # -- writes ---------------------------------------------------------------------
 
-    async def write(self, account: str, fn: Callable[[SQLiteTx], T]) -> T:
+    async def write(self, account: str, fn: Callable[[SQLiteTx], T], rehearse: bool = False) -> T:
         """Run `fn` in a transaction shared with the other writes queued meanwhile (group
-        commit) and return its result once that transaction is on disk."""
+        commit) and return its result once that transaction is on disk.
+
+        With `rehearse`, `fn` first runs at once against a snapshot (`_rehearse`), and its
+        turn at the database only replays the statements it made: the Python of the unit
+        runs while another process holds the writer's turn.  `fn` must then have no
+        effect outside the transaction but its result (the same holds on PostgreSQL,
+        which runs a unit again after a serialization failure)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             if self._loop is not None and not self._loop.is_closed() and self._pending:
                 raise RuntimeError("SQLiteStore.write used from two event loops at once")
             self._loop, self._pending, self._committing = loop, [], False
         future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((account, fn, future))
+        rehearsed = self._rehearse(account, fn) if rehearse else None
+        self._pending.append((account, fn, future, rehearsed))
         if not self._committing:
             self._committing = True
             loop.create_task(self._commit_pending())
@@ -681,10 +790,26 @@ class SQLiteStore:
                         batch = self._take()
                     outcomes = [(False, failure)] * len(batch)
                     self._writer = _reset(self._writer, self.path, self.durability)
-                for (_, _, future), (ok, value) in zip(batch, outcomes, strict=True):
+                for (_, _, future, _), (ok, value) in zip(batch, outcomes, strict=True):
                     _resolve(future, ok, value)
         finally:
             self._committing = False
+
+    def _rehearse(self, account: str, fn: Callable[[SQLiteTx], Any]) -> _Rehearsed | None:
+        """`fn` run against the reader's snapshot, its statements recorded (reads with
+        the rows they found, writes unexecuted); None when it needs what only the real
+        write can tell, or fails in a way its turn should meet for itself."""
+        stand_in = _Rehearsal(self._reader)
+        self._reader.execute("BEGIN")
+        try:
+            outcome = (True, fn(SQLiteTx(stand_in, account)), True)  # type: ignore[arg-type]
+        except StripeError as exc:
+            outcome = (False, exc, exc.persist_changes)
+        except Exception:  # _Unpredictable, a bug, a database error: run in the turn
+            return None
+        finally:
+            self._reader.execute("COMMIT")
+        return stand_in.steps, outcome
 
     def _take(self) -> list[_Unit]:
         batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
@@ -700,12 +825,12 @@ class SQLiteStore:
         batch.extend(self._take())
         try:
             deadline = time.perf_counter() + BATCH_SECONDS
-            for index, (account, fn, _) in enumerate(batch):
+            for index, (account, fn, _, rehearsed) in enumerate(batch):
                 if time.perf_counter() > deadline:  # the loop has other work: the rest waits
                     self._pending[:0] = batch[index:]
                     del batch[index:]
                     break
-                outcomes.append(_run_unit(conn, account, fn))
+                outcomes.append(_run_unit(conn, account, fn, rehearsed))
             await loop.run_in_executor(self._io, self._turn.end, conn, "COMMIT")
         except sqlite3.Error as exc:
             log.exception("commit failed")
