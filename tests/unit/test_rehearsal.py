@@ -1,12 +1,15 @@
-"""Units run ahead of their turn (`SQLiteStore.write(..., rehearse=True)`): a unit whose
+"""Units run ahead of their turn (`SQLiteStore.write(..., rehearse=True)`, which a store
+does while other processes compete for the writer's turn, or always when asked): a unit whose
 reads would find other rows in its turn, or whose write would change another number of
 rows, runs again in its turn; otherwise its statements are replayed and its answer kept."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from threading import Thread
 from typing import Any
 
 import pytest
@@ -21,7 +24,7 @@ ACCOUNT = "acct_1"
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    store = SQLiteStore(str(tmp_path / "t.db"))
+    store = SQLiteStore(str(tmp_path / "t.db"), rehearse_always=True)
     yield store
     store.close()
 
@@ -145,3 +148,37 @@ def test_a_unit_that_needs_a_new_row_id_runs_in_its_turn(store: SQLiteStore) -> 
     assert unit.runs == 2  # the rehearsal could not know the id
     rows = aio.run(store.read(ACCOUNT, lambda tx: tx.conn.execute("SELECT id FROM request_logs").fetchall()))
     assert rows == [(row_id,)]
+
+
+def test_a_store_alone_with_its_database_does_not_rehearse(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "alone.db"))
+    try:
+        store.write_sync(ACCOUNT, lambda tx: tx.insert(counter(0)))
+        unit = Counted(increment)
+        assert together(store, unit) == [1]
+        assert unit.runs == 1
+    finally:
+        store.close()
+
+
+def test_a_store_whose_turn_another_process_held_rehearses(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.db")
+    store, other = SQLiteStore(path), SQLiteStore(path)
+    try:
+        store.write_sync(ACCOUNT, lambda tx: tx.insert(counter(0)))
+        holder = other._turn  # flock: another open file description competes as a process would
+        holder.begin(other._writer)
+        try:
+            pending = Thread(target=lambda: (time.sleep(0.2), holder.end(other._writer, "COMMIT")))
+            pending.start()
+            assert together(store, Counted(increment)) == [1]  # waited for the turn
+            pending.join()
+        finally:
+            holder.end(other._writer, "ROLLBACK")
+        assert store._turn.contended
+        first, second = Counted(increment), Counted(increment)
+        assert together(store, first, second) == [2, 3]
+        assert (first.runs, second.runs) == (1, 2)  # rehearsed; the second ran again
+    finally:
+        store.close()
+        other.close()
