@@ -623,6 +623,8 @@ class _Rehearsal:
         self.steps: list[_Step] = []
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Rows | _Written:
+        if isinstance(parameters, list):  # kept for the replay: the caller may reuse its list
+            parameters = tuple(parameters)
         if sql.startswith("SELECT"):
             rows = self._reader.execute(sql, parameters).fetchall()
             self.steps.append([_READ, sql, parameters, rows])
