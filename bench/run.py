@@ -19,14 +19,19 @@ state.  On PostgreSQL, create, create+confirm and retrieve are also measured on 
 alone running tender's transactions (bench/asyncpg_alone.py), taking turns with tender
 run by run: the `x asyncpg` column.  With `--workers N` every server runs N uvicorn
 workers (tender: TENDER_WORKERS=N); CPU covers each server's whole process tree, memory
-is reported per worker (the largest) and in all.  Prints a table and the issue's targets;
-writes bench/results/<timestamp>.json.
+is reported per worker (the largest) and in all.  `--tweak` runs tender through
+bench/tweaks.py, which patches every worker; the counters of `turn_stats` and `gc_stats`
+are reset in each worker after a cell's warm-up and collected from each after its runs
+(a summary per worker and one merged).  Prints a table and the issue's targets; writes
+bench/results/<timestamp>.json.
 
     python -m bench.run                 # SQLite and PostgreSQL, tiers 10k and 1m (make bench)
     python -m bench.run --quick         # SQLite only, tiny tier, one short run per cell (make bench-quick)
     python -m bench.run --backends postgresql --tiers 10k --scenarios create,confirm,retrieve
     python -m bench.run --tiers 10k --profile create,retrieve
     python -m bench.run --tiers 10k --scenarios ceiling,create,retrieve --workers 2
+    python -m bench.run --tiers 10k --backends sqlite --scenarios create,confirm --connections 64 \
+        --runs 1 --workers 2 --tweak turn_stats
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from typing import Any
 
 from bench import loadgen, probe
 from bench import profile as profiling
+from bench import tweaks as tweaking
 from bench.backends import BACKENDS, PUBLISHABLE_KEY, SECRET_KEY, Backend, Prepared, Tier
 from bench.servers import ROOT, Server, ceiling_server, stop_all, system_busy_seconds
 
@@ -108,7 +114,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "quiet (< 25%% of a core busy); default 30, 0 with --quick")
     p.add_argument("--tweak", default="",
                    help="run tender through bench.tweaks with these diagnostics/candidate changes, e.g. "
-                        "'batch_stats,switch_interval=0.001' (see bench/tweaks.py); not for headline figures")
+                        "'turn_stats,switch_interval=0.001' (see bench/tweaks.py), in every worker; "
+                        "turn_stats and gc_stats are collected from each worker per cell; not for headline "
+                        "figures")
     p.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR"),
                    help="seeded databases (cached between runs), ids files, server logs; default "
                         "/tmp/tender-bench, or a fresh temporary directory with --quick")
@@ -146,9 +154,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.profile = [s for s in args.profile.split(",") if s]
     if args.workers < 1:
         p.error("--workers must be at least 1")
-    if args.tweak and args.workers > 1:
-        p.error("--tweak patches the process it starts; with --workers > 1 the workers are fresh processes"
-                " that would run tender unpatched: use --workers 1")
     return args
 
 
@@ -174,7 +179,7 @@ def drain(server: Server, limit: float) -> float | None:
 
 
 SLOW_CANDIDATES = ("retrieve", "list", "search")
-STATS_TWEAKS = ("batch_stats", "gc_stats")
+STATS_TWEAKS = ("turn_stats", "gc_stats")
 
 
 def timed_request(server: Server, scenario: str, ids_file: Path | None) -> float:
@@ -243,6 +248,16 @@ class Bench:
         self.git_at_start: dict[str, Any] = {}
         self.block = "none"  # the backend whose cells are being measured (ceiling cells included)
         self.db_cpu: Any = None  # CPU seconds of the backend's database server, when it has one
+        # --tweak as the servers get it: a stats tweak given without a path writes under
+        # workdir/logs (each process to its own file: tweaks.stats_file).
+        self.stats_paths: dict[str, str] = {}
+        items = []
+        for name, value in tweaking.parse(args.tweak).items():
+            if name in STATS_TWEAKS:
+                value = value or str(self.workdir / "logs" / f"{self.stamp}-{name}.json")
+                self.stats_paths[name] = value
+            items.append(f"{name}={value}" if value else name)
+        self.tweak_spec = ",".join(items)
 
     def start(self, backend: Backend | None, prepared: Prepared | None, scenario: str) -> Server:
         logs = self.workdir / "logs"
@@ -252,41 +267,47 @@ class Bench:
         else:
             assert backend is not None and prepared is not None
             backend.reset(prepared)
-            tweaks = self.args.tweak
-            for name in STATS_TWEAKS:
-                if name in tweaks:
-                    tweaks = tweaks.replace(name, f"{name}={self.stats_path(name)}")
             server = backend.server(prepared, logs / f"{self.stamp}-{prepared.tier.name}-{scenario}.log",
-                                    tweaks, self.args.workers)
+                                    self.tweak_spec, self.args.workers)
         return server.start()
 
-    def stats_path(self, name: str) -> Path:
-        return self.workdir / "logs" / f"{self.stamp}-{name}.json"
-
     def tweak_stats(self, server: Server, begin: bool) -> dict[str, Any]:
-        """With --tweak batch_stats / gc_stats: reset the server's counters (begin, after the
-        warm-up) or collect them (after the runs)."""
-        wanted = [name for name in STATS_TWEAKS if name in self.args.tweak]
-        if not wanted or server.name != "tender":
+        """With --tweak turn_stats / gc_stats: reset the counters of every worker of the
+        server (begin, after the warm-up) or collect them (after the runs): each worker
+        writes its own file on SIGUSR1.  Per tweak: `workers`, each worker's summary (with
+        its pid), `merged`, all of them together, and `missing`, workers that wrote
+        nothing in time."""
+        if not self.stats_paths or server.name != "tender":
             return {}
+        pids = server.worker_pids()
         if begin:
-            os.kill(server.pid, signal.SIGUSR2)
+            _signal_all(pids, signal.SIGUSR2)
             return {}
-        for name in wanted:
-            self.stats_path(name).unlink(missing_ok=True)
-        os.kill(server.pid, signal.SIGUSR1)
-        found: dict[str, Any] = {}
-        for _ in range(50):
+        files = {(name, pid): Path(tweaking.stats_file(path, pid))
+                 for name, path in self.stats_paths.items() for pid in pids}
+        for f in files.values():
+            f.unlink(missing_ok=True)
+        _signal_all(pids, signal.SIGUSR1)
+        found: dict[tuple[str, int], Any] = {}
+        deadline = time.monotonic() + 5
+        while len(found) < len(files) and time.monotonic() < deadline:
             time.sleep(0.05)
-            for name in wanted:
-                if name not in found and self.stats_path(name).exists():
+            for key, f in files.items():
+                if key not in found and f.exists():
                     try:
-                        found[name] = json.loads(self.stats_path(name).read_text())
+                        found[key] = json.loads(f.read_text())
                     except ValueError:
                         continue
-            if len(found) == len(wanted):
-                break
-        return found
+        out: dict[str, Any] = {}
+        for name in self.stats_paths:
+            per_worker = [{"pid": pid, **found[(name, pid)]} for pid in pids if (name, pid) in found]
+            if not per_worker:
+                continue
+            out[name] = {"workers": per_worker, "merged": tweaking.MERGE[name](per_worker)}
+            missing = [pid for pid in pids if (name, pid) not in found]
+            if missing:
+                out[name]["missing"] = missing
+        return out
 
     def measure(self, server: Server, scenario: str, connections: int, duration: float,
                 ids_file: Path | None) -> dict[str, Any]:
@@ -384,7 +405,6 @@ class Bench:
                     cell["median"]["all_runs"] = len(runs)
                 collected = self.tweak_stats(server, begin=False)
                 cell.update(collected)
-                stats = collected.get("batch_stats")
                 self.memory(cell, server)
                 if saturated and not runs:
                     cell["skipped"] = saturated
@@ -400,15 +420,8 @@ class Bench:
                         f"  server {m['server_cpu_pct']:.0f}% ({m['cpu_us_per_req'] or 0:.0f} us/req){db}"
                         f"  other {m['other_cpu_pct']:.0f}%  {_rss(cell)}"
                         f"  runs [{', '.join(format(r['rps'], ',.0f') + ('' if r['clean'] else '*') for r in runs)}]")
-                if stats:
-                    log(f"      writer: {stats['batches']} batches, size mean {stats['size']['mean']:.1f}"
-                        f" p50 {stats['size']['p50']} max {stats['size']['max']}; batch p50"
-                        f" {stats['batch_ms']['p50']:.1f} ms p99 {stats['batch_ms']['p99']:.1f} ms; COMMIT p50"
-                        f" {stats['commit_ms']['p50']:.1f} ms p99 {stats['commit_ms']['p99']:.1f} ms")
-                if collected.get("gc_stats"):
-                    gc_info, stalls = collected["gc_stats"]["gc"], collected["gc_stats"]["loop_stalls_over_20ms"]
-                    log("      gc: " + ", ".join(f"gen{g} {v['count']}x max {v['max_ms']} ms" for g, v in gc_info.items())
-                        + f"; loop stalls > 20 ms: {stalls['count']} (max {stalls['max_ms']} ms)")
+                for line in render_tweak_stats(collected):
+                    log("      " + line)
                 if scenario in args.profile and c == args.profile_connections and not saturated:
                     self.profile(server, tier, scenario, c, ids_file)
                 if saturated and server is not None:
@@ -441,7 +454,8 @@ class Bench:
             servers: dict[str, Server] = {}
             try:
                 servers["tender"] = backend.server(
-                    prepared, logs / f"{self.stamp}-{tier.name}-{scenario}.log", args.tweak, args.workers).start()
+                    prepared, logs / f"{self.stamp}-{tier.name}-{scenario}.log", self.tweak_spec,
+                    args.workers).start()
                 servers[base] = backend.baseline_server(  # type: ignore[attr-defined]
                     prepared, logs / f"{self.stamp}-{tier.name}-{base}-{scenario}.log", args.workers).start()
                 saturated: str | None = None
@@ -450,6 +464,7 @@ class Bench:
                         loadgen.run_wrk(server.url, scenario, c, args.warmup, SECRET_KEY, ids_file, seed=0)
                         if drain(server, args.drain_limit) is None:
                             saturated = f"{server.name} still busy {args.drain_limit:.0f} s after the warm-up"
+                self.tweak_stats(servers["tender"], begin=True)
                 runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in servers}
                 pairs = 0
                 while not saturated and pairs < args.runs + args.extra_runs:
@@ -466,6 +481,7 @@ class Bench:
                         if waited is None:
                             saturated = f"{kind} still busy {args.drain_limit:.0f} s after a run"
                     pairs += 1
+                cells["tender"].update(self.tweak_stats(servers["tender"], begin=False))
                 n = min(len(runs["tender"]), len(runs[base]))
                 both = [runs["tender"][i]["clean"] and runs[base][i]["clean"] for i in range(n)]
                 enough = sum(both) >= (args.runs + 1) // 2
@@ -512,6 +528,8 @@ class Bench:
                     f"  other {m['other_cpu_pct']:.0f}%  {_rss(cell)}"
                     f"  runs [{', '.join(format(r['rps'], ',.0f') + ('' if r['clean'] else '*') for r in cell['runs'])}]"
                     + extra)
+                for line in render_tweak_stats({name: cell[name] for name in STATS_TWEAKS if name in cell}):
+                    log("      " + line)
 
     def sequential_cell(self, server: Server, cell: dict[str, Any], scenario: str,
                         ids_file: Path | None, times: list[float]) -> None:
@@ -717,6 +735,14 @@ def _git_state() -> dict[str, Any]:
             "src_changes": dirty.splitlines()[:40]}
 
 
+def _signal_all(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:  # a worker gone meanwhile: its file is reported missing
+            pass
+
+
 # -- reporting ----------------------------------------------------------------------------
 
 
@@ -738,6 +764,49 @@ def _ms(value: float | None) -> str:
     if value is None:
         return "    -   "
     return f"{value:7.2f}ms" if value < 1000 else f"{value / 1000:6.2f} s "
+
+
+TURN_LABELS = {"flock_wait_ms": "flock wait", "begin_ms": "BEGIN", "to_first_unit_ms": "to 1st unit",
+               "units_ms": "units", "to_commit_ms": "to COMMIT", "commit_ms": "COMMIT", "held_ms": "held"}
+
+
+def _turn_lines(label: str, t: dict[str, Any]) -> list[str]:
+    """One turn_stats summary (a worker's, with percentiles, or merged, without)."""
+    units, rehearsals, replays = t["units"], t["rehearsals"], t["replays"]
+    share = f"{100 * t['held_share']:.0f}%" if t.get("held_share") is not None else "-"
+    head = (f"{label}: {t['batches']:,} batches ({t['contended_batches']:,} waited for another process),"
+            f" {units['mean']:.1f} units/batch (max {units['max']:g}); turn held {share} of"
+            f" {t['wall_s']:.1f} s; rehearsals {rehearsals['made']:,} + {rehearsals['impossible']:,} impossible,"
+            f" replays {replays['ok']:,} ok / {replays['failed']:,} failed")
+    keys = ("mean", "p50", "p99") if "p50" in t["held_ms"] else ("mean", "max")
+    phases = ", ".join(f"{text} " + "/".join(f"{t[name][k]:.2f}" for k in keys)
+                       for name, text in TURN_LABELS.items())
+    return [head, f"  ms per batch ({'/'.join(keys)}): {phases}"]
+
+
+def _gc_line(label: str, g: dict[str, Any]) -> str:
+    stalls = g["loop_stalls_over_20ms"]
+    return (f"{label}: " + ", ".join(f"gen{n} {v['count']}x max {v['max_ms']} ms" for n, v in g["gc"].items())
+            + f"; loop stalls > 20 ms: {stalls['count']} (max {stalls['max_ms']} ms)")
+
+
+def render_tweak_stats(collected: dict[str, Any]) -> list[str]:
+    """The printed lines of --tweak turn_stats / gc_stats for one cell: each worker's, then,
+    with several, all of them merged."""
+    lines: list[str] = []
+    for name, render in (("turn_stats", _turn_lines), ("gc_stats", lambda label, g: [_gc_line(label, g)])):
+        stats = collected.get(name)
+        if not stats:
+            continue
+        short = name.removesuffix("_stats")
+        workers = stats["workers"]
+        for w in workers:
+            lines += render(f"{short} (pid {w['pid']})" if len(workers) > 1 else short, w)
+        if len(workers) > 1:
+            lines += render(f"{short} ({len(workers)} workers merged)", stats["merged"])
+        if stats.get("missing"):
+            lines.append(f"{short}: no summary from pid {', '.join(map(str, stats['missing']))}")
+    return lines
 
 
 def render_table(report: dict[str, Any]) -> str:

@@ -287,8 +287,8 @@ def stop_all() -> None:
 def tender_server(db_url: str, secret_key: str, publishable_key: str, log_path: Path,
                   tweaks: str = "", workers: int = 1) -> Server:
     """`tender serve` as a user runs it, with `workers` uvicorn workers (TENDER_WORKERS);
-    with `tweaks`, through bench.tweaks (diagnostics; they patch the process started, so
-    only with 1 worker)."""
+    with `tweaks`, through bench.tweaks (diagnostics and candidate changes), which patches
+    the processes that serve: the one started with 1 worker, else each worker."""
     port = free_port()
     env = {
         **os.environ,

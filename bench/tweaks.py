@@ -1,15 +1,30 @@
 """`tender serve` with measurement hooks or candidate optimisations applied from outside,
 so a proposal can be measured before anyone changes src/.  Used by `bench.run --tweak`.
 
-    TENDER_BENCH_TWEAKS="switch_interval=0.0005,batch_stats=/tmp/batches.json" \
-        python -m bench.tweaks serve
+    TENDER_BENCH_TWEAKS="switch_interval=0.0005,turn_stats=/tmp/turns.json" \
+        python -m bench.tweaks serve --workers 2
+
+The tweaks patch the processes that serve requests.  With one worker that is the process
+started.  With `--workers N` (or TENDER_WORKERS=N) the process started is uvicorn's
+supervisor and is left alone; each worker is a fresh interpreter (multiprocessing
+"spawn") that imports this module as `__mp_main__` before it imports the app, and applies
+TENDER_BENCH_TWEAKS then.
+
+Measurement hooks write one summary per process, to PATH with the process id inserted
+before the suffix (`/tmp/turns.json` -> `/tmp/turns.1234.json`; appended when PATH has
+none): on SIGUSR1 and at exit.  SIGUSR2 resets the counters.  `bench.run` sends SIGUSR2
+to every worker after the warm-up and SIGUSR1 after the runs, and collects the files.
 
 Tweaks (comma-separated name=value):
   switch_interval=S    sys.setswitchinterval(S): how long a thread waiting for the GIL
                        waits before asking the holder to drop it (CPython default 0.005).
-  batch_stats=PATH     record every group-commit batch of the SQLite writer (size, seconds
-                       in the transaction, seconds in COMMIT) and write a summary to PATH
-                       at exit.
+  turn_stats=PATH      time the SQLite writer's turn, batch by batch: waiting for the flock
+                       (another process's turn), BEGIN IMMEDIATE, BEGIN done to the first
+                       unit starting (the event loop's latency), the units, the last unit
+                       to COMMIT starting, COMMIT, and the whole time the turn was held;
+                       units per batch; turns that had to wait; rehearsals made and
+                       impossible, replays that held and that failed.  Each phase as mean,
+                       p50, p90, p99, max and sum in ms.
   batch=N              cap a group-commit batch at N units (tender.store.sqlite.BATCH).
 
 Candidate optimisations (each a sketch of a proposal in docs/performance.md, applied by
@@ -26,17 +41,12 @@ replacing one function; measure with `python -m bench.costs --tweak NAME` or
                        (a read cannot change anything to roll back).
   read_autocommit      and without BEGIN/COMMIT around them: each SELECT is its own
                        snapshot (fine for one-statement reads such as retrieve).
-  loop_units           group commit without the writer thread: units of work run on the
-                       event-loop thread, batched (whatever is queued when the previous
-                       batch's COMMIT returns, up to 256), and only COMMIT — the fsync —
-                       runs in a worker thread.  Python code then never competes with
-                       itself for the GIL; the price is that a batch's units hold the
-                       loop while they run.
   gc_stats=PATH        record every garbage collection (generation, pause) and the event
-                       loop's stalls (a 10 ms timer firing late), summary to PATH at exit.
+                       loop's stalls (a 10 ms timer firing late), a summary per process
+                       as above.
   gc_freeze            gc.freeze() once started: the objects of imported modules leave
                        the collector's generations, so full collections get cheap.
-  cache_mb=N           SQLite page cache of N MB per connection instead of 128 (there
+  cache_mb=N           SQLite page cache of N MB per connection instead of 32 (there
                        are two: the reader and the writer).
   mmap_mb=N            PRAGMA mmap_size of N MB: reads map the file instead of pread.
   wal_pages=N          PRAGMA wal_autocheckpoint=N (SQLite's default: 1000 pages).
@@ -48,16 +58,17 @@ from __future__ import annotations
 
 import atexit
 import json
+import math
 import os
 import signal
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
-def _parse(spec: str) -> dict[str, str]:
+def parse(spec: str) -> dict[str, str]:
     out = {}
     for item in filter(None, (s.strip() for s in spec.split(","))):
         name, _, value = item.partition("=")
@@ -77,70 +88,245 @@ def _on_signal(signum: int, fn: Any) -> None:
     signal.signal(signum, handler)
 
 
-def _batch_stats(path: str) -> None:
+_AT_EXIT: list[Callable[[], None]] = []
+
+
+def _run_at_exit() -> None:
+    for fn in _AT_EXIT:
+        fn()
+
+
+def _at_exit(fn: Callable[[], None]) -> None:
+    """Run fn when the process ends: at a normal exit, and on SIGTERM.  uvicorn, once it
+    has shut down after a SIGTERM, puts back the handler it found and raises the signal
+    again; the default one would end the process without running atexit.  This handler
+    runs fn first, then puts the default back and raises the signal again, so the
+    process still ends by SIGTERM."""
+    if not _AT_EXIT:
+        atexit.register(_run_at_exit)
+
+        def on_term(sig: int, frame: Any) -> None:
+            _run_at_exit()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.raise_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, on_term)
+    _AT_EXIT.append(fn)
+
+
+def stats_file(path: str, pid: int | None = None) -> str:
+    """Where a process writes the summary of a stats tweak given PATH: its pid inserted
+    before the suffix (`turn_stats.json` -> `turn_stats.1234.json`), or appended."""
+    root, ext = os.path.splitext(path)
+    return f"{root}.{os.getpid() if pid is None else pid}{ext}"
+
+
+def _write_json(path: str, summary: dict[str, Any]) -> None:
+    """Written whole or not at all: the harness reads the file as soon as it appears."""
+    temporary = f"{path}.tmp"
+    with open(temporary, "w") as f:
+        json.dump(summary, f, indent=2)
+    os.replace(temporary, path)
+
+
+def _quantile(values: Sequence[float], p: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(p * len(values)))] if values else 0.0
+
+
+def _distribution(values: Sequence[float], scale: float = 1e3, digits: int = 3) -> dict[str, Any]:
+    """mean, p50, p90, p99, max and sum of `values` (seconds, given in ms by default)."""
+    ordered = sorted(values)
+
+    def at(p: float) -> float:
+        return round(scale * _quantile(ordered, p), digits)
+
+    return {"n": len(ordered), "mean": round(scale * statistics.fmean(ordered), digits) if ordered else 0.0,
+            "p50": at(0.5), "p90": at(0.9), "p99": at(0.99),
+            "max": round(scale * ordered[-1], digits) if ordered else 0.0,
+            "sum": round(scale * math.fsum(ordered), digits)}
+
+
+TURN_PHASES = ("flock_wait_ms", "begin_ms", "to_first_unit_ms", "units_ms", "to_commit_ms", "commit_ms",
+               "held_ms")
+
+
+def _turn_stats(path: str) -> None:
+    """The SQLite writer's turn, batch by batch, timed by wrapping `_WriterTurn.begin`
+    and `.end` (on the I/O thread), `_run_unit` (on the event loop), `_replay` and
+    `SQLiteStore._rehearse`; each original still does the work."""
     from tender.store import sqlite as store
 
-    sizes: list[int] = []
-    durations: list[float] = []
-    commits: list[float] = []
-    original_run = store.SQLiteStore._run_batch
+    class Batch:
+        __slots__ = ("called", "locked", "begun", "contended", "first", "last", "units", "unit_s", "replays")
+
+        def __init__(self, called: float) -> None:
+            self.called = called
+            self.locked = self.begun = self.first = self.last = 0.0
+            self.contended = False
+            self.units = 0
+            self.unit_s = 0.0
+            self.replays = [0, 0, 0]  # ok, failed, raised (of the failed)
+
+    class Totals:
+        since = time.perf_counter()
+        contended = 0
+        rollbacks = 0
+        # Rehearsals are counted when they happen (on the event loop, before the unit
+        # queues); replays with their batch.  Units in flight at a reset may show in one
+        # count and not the other.
+        rehearsed = 0
+        unrehearsable = 0
+        rehearse_s = 0.0
+        replays_ok = 0
+        replays_failed = 0
+        replays_raised = 0  # of the failed: the replay raised sqlite3.Error
+
+    phases: dict[str, list[float]] = {name: [] for name in TURN_PHASES}
+    units: list[int] = []
+    open_turns: dict[int, Batch] = {}  # by the writer connection: one batch at a time each
 
     class TimedConnection:
-        """Wraps the writer's connection to time COMMIT statements."""
+        """The writer's connection as `begin`/`end` see it: notes when the flock is ours
+        (BEGIN IMMEDIATE is sent) and times the statements."""
 
-        def __init__(self, conn: Any) -> None:
-            self._conn = conn
+        def __init__(self, conn: Any, batch: Batch, mark: str) -> None:
+            self._conn, self._batch, self._mark = conn, batch, mark
+            self.seconds = 0.0
 
         def execute(self, sql: str, *args: Any) -> Any:
-            if sql == "COMMIT":
-                t = time.perf_counter()
-                try:
-                    return self._conn.execute(sql, *args)
-                finally:
-                    commits.append(time.perf_counter() - t)
-            return self._conn.execute(sql, *args)
+            t = time.perf_counter()
+            if self._mark == "locked":
+                self._batch.locked = t
+            try:
+                return self._conn.execute(sql, *args)
+            finally:
+                self.seconds += time.perf_counter() - t
 
         def __getattr__(self, name: str) -> Any:
             return getattr(self._conn, name)
 
-    def run_batch(self: Any, conn: Any, batch: list[Any]) -> None:
+    original_begin = store._WriterTurn.begin
+    original_end = store._WriterTurn.end
+    original_run_unit = store._run_unit
+    original_replay = store._replay
+    original_rehearse = store.SQLiteStore._rehearse
+
+    def begin(self: Any, conn: Any, *args: Any, **kwargs: Any) -> Any:
+        batch = Batch(time.perf_counter())
+        result = original_begin(self, TimedConnection(conn, batch, "locked"), *args, **kwargs)
+        batch.begun = time.perf_counter()
+        batch.contended = bool(getattr(self, "contended", False))
+        open_turns[id(conn)] = batch
+        return result
+
+    def end(self: Any, conn: Any, statement: str, *args: Any, **kwargs: Any) -> Any:
+        batch = open_turns.pop(id(conn), None)
+        if batch is None:  # a ROLLBACK after a failed COMMIT already ended the turn
+            return original_end(self, conn, statement, *args, **kwargs)
+        called = time.perf_counter()
+        timed = TimedConnection(conn, batch, "")
+        try:
+            return original_end(self, timed, statement, *args, **kwargs)
+        finally:
+            released = time.perf_counter()
+            if batch.called >= Totals.since:  # not a turn begun before a reset
+                record(batch, statement, called, timed.seconds, released)
+
+    def record(batch: Batch, statement: str, called: float, statement_s: float, released: float) -> None:
+        if statement != "COMMIT":
+            Totals.rollbacks += 1
+        Totals.contended += batch.contended
+        locked = batch.locked or batch.begun  # BEGIN never sent: the turn failed at once
+        phases["flock_wait_ms"].append(locked - batch.called)
+        phases["begin_ms"].append(batch.begun - locked)
+        if batch.units:
+            phases["to_first_unit_ms"].append(batch.first - batch.begun)
+            phases["to_commit_ms"].append(called - batch.last)
+        phases["units_ms"].append(batch.unit_s)
+        phases["commit_ms"].append(statement_s)
+        phases["held_ms"].append(released - locked)
+        units.append(batch.units)
+        Totals.replays_ok += batch.replays[0]
+        Totals.replays_failed += batch.replays[1]
+        Totals.replays_raised += batch.replays[2]
+
+    def run_unit(conn: Any, *args: Any, **kwargs: Any) -> Any:
         t = time.perf_counter()
         try:
-            return original_run(self, TimedConnection(conn), batch)  # type: ignore[arg-type]
+            return original_run_unit(conn, *args, **kwargs)
         finally:
-            durations.append(time.perf_counter() - t)
-            sizes.append(len(batch))
+            done = time.perf_counter()
+            batch = open_turns.get(id(conn))
+            if batch is not None:
+                if not batch.units:
+                    batch.first = t
+                batch.units += 1
+                batch.unit_s += done - t
+                batch.last = done
 
-    store.SQLiteStore._run_batch = run_batch  # type: ignore[method-assign]
+    def replay(conn: Any, *args: Any, **kwargs: Any) -> Any:
+        # Counted with the batch, so that they cover the batches recorded and no other.
+        batch = open_turns.get(id(conn)) or Batch(0.0)
+        try:
+            replayed = original_replay(conn, *args, **kwargs)
+        except BaseException:
+            batch.replays[1] += 1
+            batch.replays[2] += 1
+            raise
+        batch.replays[0 if replayed else 1] += 1
+        return replayed
+
+    def rehearse(self: Any, *args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            rehearsed = original_rehearse(self, *args, **kwargs)
+        finally:
+            Totals.rehearse_s += time.perf_counter() - t
+        if rehearsed is None:
+            Totals.unrehearsable += 1
+        else:
+            Totals.rehearsed += 1
+        return rehearsed
+
+    store._WriterTurn.begin = begin  # type: ignore[method-assign]
+    store._WriterTurn.end = end  # type: ignore[method-assign]
+    store._run_unit = run_unit
+    store._replay = replay
+    store.SQLiteStore._rehearse = rehearse  # type: ignore[method-assign]
+
+    def summary() -> dict[str, Any]:
+        wall = time.perf_counter() - Totals.since
+        held = math.fsum(phases["held_ms"])
+        return {
+            "pid": os.getpid(),
+            "wall_s": round(wall, 3),
+            "batches": len(units),
+            "contended_batches": Totals.contended,  # had to wait for another process's turn
+            "rollbacks": Totals.rollbacks,
+            "held_share": round(held / wall, 4) if wall > 0 else None,  # of wall time, turn held
+            "units": _distribution(units, scale=1, digits=2),
+            **{name: _distribution(values) for name, values in phases.items()},
+            "rehearsals": {"made": Totals.rehearsed, "impossible": Totals.unrehearsable,
+                           "ms_sum": round(1e3 * Totals.rehearse_s, 3)},
+            "replays": {"ok": Totals.replays_ok, "failed": Totals.replays_failed,
+                        "raised": Totals.replays_raised},
+        }
 
     def dump() -> None:
-        def q(values: Sequence[float], p: float) -> float:
-            return sorted(values)[min(len(values) - 1, int(p * len(values)))] if values else 0.0
-
-        summary = {
-            "batches": len(sizes),
-            "units": sum(sizes),
-            "size": {"mean": statistics.fmean(sizes) if sizes else 0, "p50": q(sizes, 0.5),
-                     "p90": q(sizes, 0.9), "max": max(sizes, default=0)},
-            "batch_ms": {"mean": 1e3 * statistics.fmean(durations) if durations else 0,
-                         "p50": 1e3 * q(durations, 0.5), "p90": 1e3 * q(durations, 0.9),
-                         "p99": 1e3 * q(durations, 0.99)},
-            "commit_ms": {"mean": 1e3 * statistics.fmean(commits) if commits else 0,
-                          "p50": 1e3 * q(commits, 0.5), "p90": 1e3 * q(commits, 0.9),
-                          "p99": 1e3 * q(commits, 0.99)},
-            "histogram": {str(k): sizes.count(k) for k in sorted(set(sizes))[:80]},
-        }
-        with open(path, "w") as f:
-            json.dump(summary, f, indent=2)
+        _write_json(stats_file(path), summary())
 
     def reset() -> None:
-        sizes.clear()
-        durations.clear()
-        commits.clear()
+        Totals.since = time.perf_counter()
+        Totals.contended = Totals.rollbacks = Totals.rehearsed = Totals.unrehearsable = 0
+        Totals.replays_ok = Totals.replays_failed = Totals.replays_raised = 0
+        Totals.rehearse_s = 0.0
+        for values in phases.values():
+            values.clear()
+        units.clear()
 
-    atexit.register(dump)
+    _at_exit(dump)
     # The harness sends SIGUSR2 after the warm-up (only measured runs count) and SIGUSR1
-    # after the runs (write the summary now).
+    # after the runs (write the summary now), to every worker.
     _on_signal(signal.SIGUSR2, reset)
     _on_signal(signal.SIGUSR1, dump)
 
@@ -229,77 +415,6 @@ def _lean_reads(autocommit: bool) -> None:
     store.SQLiteStore.read = read  # type: ignore[method-assign]
 
 
-def _loop_units() -> None:
-    import asyncio
-    import sqlite3
-
-    from tender.core.errors import APIError, StripeError
-    from tender.store import sqlite as store
-
-    class State:
-        def __init__(self, conn: Any) -> None:
-            self.conn = conn
-            self.pending: list[tuple[str, Any, asyncio.Future[Any]]] = []
-            self.running = False
-
-    states: dict[int, State] = {}
-
-    async def write(self: Any, account: str, fn: Any) -> Any:
-        st = states.get(id(self))
-        if st is None:
-            st = states[id(self)] = State(store._connect(self.path, self.durability))
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
-        st.pending.append((account, fn, future))
-        if not st.running:
-            st.running = True
-            loop.create_task(drain(st))
-        return await future
-
-    def run_unit(conn: Any, account: str, fn: Any) -> tuple[bool, Any]:
-        conn.execute("SAVEPOINT unit")
-        try:
-            result = fn(store.SQLiteTx(conn, account))
-        except StripeError as exc:
-            if not exc.persist_changes:
-                conn.execute("ROLLBACK TO unit")
-            conn.execute("RELEASE unit")
-            return False, exc
-        except Exception as exc:
-            conn.execute("ROLLBACK TO unit")
-            conn.execute("RELEASE unit")
-            return False, exc
-        conn.execute("RELEASE unit")
-        return True, result
-
-    async def drain(st: State) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while st.pending:
-                await asyncio.sleep(0)  # requests already read join this batch
-                batch, st.pending = st.pending[:256], st.pending[256:]
-                st.conn.execute("BEGIN IMMEDIATE")
-                outcomes = [run_unit(st.conn, account, fn) for account, fn, _ in batch]
-                try:
-                    await loop.run_in_executor(None, st.conn.execute, "COMMIT")
-                except sqlite3.Error as exc:
-                    if st.conn.in_transaction:
-                        st.conn.execute("ROLLBACK")
-                    failure = APIError("The database could not commit this request. Retry it.")
-                    failure.__cause__ = exc
-                    outcomes = [(False, failure)] * len(batch)
-                for (_, _, future), (ok, value) in zip(batch, outcomes, strict=True):
-                    if not future.done():
-                        if ok:
-                            future.set_result(value)
-                        else:
-                            future.set_exception(value)
-        finally:
-            st.running = False
-
-    store.SQLiteStore.write = write  # type: ignore[method-assign]
-
-
 def _gc_stats(path: str) -> None:
     import asyncio
     import gc
@@ -331,15 +446,14 @@ def _gc_stats(path: str) -> None:
             "loop_stalls_over_20ms": {"count": len(stalls), "max_ms": round(1e3 * max(stalls, default=0), 1),
                                       "sum_ms": round(1e3 * sum(stalls), 1)},
         }
-        with open(path, "w") as f:
-            json.dump(summary, f, indent=2)
+        _write_json(stats_file(path), summary)
 
     def reset() -> None:
         for values in pauses.values():
             values.clear()
         stalls.clear()
 
-    atexit.register(dump)
+    _at_exit(dump)
     _on_signal(signal.SIGUSR2, reset)
     _on_signal(signal.SIGUSR1, dump)
     from tender import app as tender_app
@@ -378,7 +492,7 @@ def _no_request_log() -> None:
 
 
 def apply(spec: str) -> None:
-    tweaks = _parse(spec)
+    tweaks = parse(spec)
     if "no_request_log" in tweaks:
         _no_request_log()
     if "gc_stats" in tweaks:
@@ -387,8 +501,6 @@ def apply(spec: str) -> None:
         import gc
 
         gc.freeze()
-    if "loop_units" in tweaks:
-        _loop_units()
     if "cache_mb" in tweaks or "mmap_mb" in tweaks or "wal_pages" in tweaks:
         _pragmas(tweaks.get("cache_mb"), tweaks.get("mmap_mb"), tweaks.get("wal_pages"))
     if "fast_ids" in tweaks:
@@ -403,12 +515,78 @@ def apply(spec: str) -> None:
         from tender.store import sqlite as store
 
         store.BATCH = int(tweaks["batch"])
-    if "batch_stats" in tweaks:
-        _batch_stats(tweaks["batch_stats"])
+    if "turn_stats" in tweaks:
+        _turn_stats(tweaks["turn_stats"])
+
+
+def merge_turn_stats(workers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several processes' turn_stats as one: counts and sums added, means weighted by
+    batches (a phase's sum over its count), maxima the largest; no percentiles (they do
+    not add up).  `held_share`: the share of the longest wall time during which some
+    process held the turn (turns do not overlap)."""
+    wall = max((w["wall_s"] for w in workers), default=0.0)
+    batches = sum(w["batches"] for w in workers)
+
+    def merged(key: str, digits: int = 3) -> dict[str, Any]:
+        n = sum(w[key]["n"] for w in workers)
+        total = math.fsum(w[key]["sum"] for w in workers)
+        return {"n": n, "mean": round(total / n, digits) if n else 0.0,
+                "max": max((w[key]["max"] for w in workers), default=0.0), "sum": round(total, digits)}
+
+    held_s = math.fsum(w["held_ms"]["sum"] for w in workers) / 1e3
+    return {
+        "processes": len(workers),
+        "wall_s": wall,
+        "batches": batches,
+        "contended_batches": sum(w["contended_batches"] for w in workers),
+        "rollbacks": sum(w["rollbacks"] for w in workers),
+        "held_share": round(held_s / wall, 4) if wall > 0 else None,
+        "units": merged("units", 2),
+        **{name: merged(name) for name in TURN_PHASES},
+        "rehearsals": {key: round(sum(w["rehearsals"][key] for w in workers), 3)
+                       for key in ("made", "impossible", "ms_sum")},
+        "replays": {key: sum(w["replays"][key] for w in workers) for key in ("ok", "failed", "raised")},
+    }
+
+
+def merge_gc_stats(workers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several processes' gc_stats as one: counts and times added, maxima the largest."""
+    gens = sorted({g for w in workers for g in w["gc"]})
+    stalls = [w["loop_stalls_over_20ms"] for w in workers]
+    return {
+        "processes": len(workers),
+        "gc": {g: {"count": sum(w["gc"][g]["count"] for w in workers if g in w["gc"]),
+                   "total_ms": round(sum(w["gc"][g]["total_ms"] for w in workers if g in w["gc"]), 1),
+                   "max_ms": max(w["gc"][g]["max_ms"] for w in workers if g in w["gc"])} for g in gens},
+        "loop_stalls_over_20ms": {"count": sum(s["count"] for s in stalls),
+                                  "max_ms": max((s["max_ms"] for s in stalls), default=0.0),
+                                  "sum_ms": round(sum(s["sum_ms"] for s in stalls), 1)},
+    }
+
+
+# What bench.run does with each stats tweak's per-process summaries.
+MERGE = {"turn_stats": merge_turn_stats, "gc_stats": merge_gc_stats}
+
+
+def _serve_workers(argv: list[str]) -> int:
+    """How many uvicorn workers `tender serve` will start (--workers, else TENDER_WORKERS);
+    1 for other commands."""
+    if not argv or argv[0] != "serve":
+        return 1
+    workers = os.environ.get("TENDER_WORKERS") or "1"
+    for i, arg in enumerate(argv):
+        if arg == "--workers" and i + 1 < len(argv):
+            workers = argv[i + 1]
+        elif arg.startswith("--workers="):
+            workers = arg.partition("=")[2]
+    return int(workers)
 
 
 def main() -> None:
-    apply(os.environ.get("TENDER_BENCH_TWEAKS", ""))
+    # With several workers this process is uvicorn's supervisor and serves nothing: the
+    # tweaks are applied in each worker instead (below), not here.
+    if _serve_workers(sys.argv[1:]) == 1:
+        apply(os.environ.get("TENDER_BENCH_TWEAKS", ""))
     from tender.cli import main as tender_main
 
     tender_main(sys.argv[1:], prog_name="tender")
@@ -416,3 +594,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+elif __name__ == "__mp_main__":
+    # A uvicorn worker of `python -m bench.tweaks serve --workers N`: multiprocessing starts
+    # it as a fresh interpreter ("spawn") that imports the parent's main module under this
+    # name before it runs the worker, so the worker is patched before it imports the app.
+    apply(os.environ.get("TENDER_BENCH_TWEAKS", ""))
