@@ -182,3 +182,37 @@ def test_a_store_whose_turn_another_process_held_rehearses(tmp_path: Path) -> No
     finally:
         store.close()
         other.close()
+
+
+def test_a_savepoint_that_was_not_rolled_back_is_left_out_of_the_replay(store: SQLiteStore) -> None:
+    def nested(tx: SQLiteTx) -> None:
+        with tx.atomic():
+            tx.insert(counter(1, "cus_inner"))
+
+    rehearsed = store._rehearse(ACCOUNT, nested)
+    assert rehearsed is not None
+    steps, _ = rehearsed
+    assert [step[1].split()[0] for step in steps] == ["INSERT"]
+    assert together(store, nested) == [None]
+    assert current(store, "cus_inner")["n"] == 1
+
+
+def test_a_savepoint_rolled_back_is_replayed_with_its_rollback(store: SQLiteStore) -> None:
+    def keep_outer_undo_inner(tx: SQLiteTx) -> str:
+        tx.insert(counter(1, "cus_outer"))
+        try:
+            with tx.atomic():
+                tx.insert(counter(2, "cus_undone"))
+                raise InvalidRequestError("undo the inner part")
+        except InvalidRequestError:
+            pass
+        with tx.atomic():
+            tx.insert(counter(3, "cus_after"))
+        return "done"
+
+    unit = Counted(keep_outer_undo_inner)
+    assert together(store, unit) == ["done"]
+    assert unit.runs == 1
+    assert current(store, "cus_outer")["n"] == 1
+    assert current(store, "cus_undone") is None
+    assert current(store, "cus_after")["n"] == 3

@@ -616,25 +616,42 @@ class _Rehearsal:
     """Stands in for the writer's connection while a unit runs ahead of its turn: a
     SELECT runs on the reader's snapshot and is recorded with the rows it found; any
     other statement is only recorded.  A unit that reads a write's rowcount is assumed
-    to find 1, and the replay checks it did."""
+    to find 1, and the replay checks it did.  A SAVEPOINT released with no ROLLBACK TO
+    since changed nothing: the pair is left out of the replay."""
 
     def __init__(self, reader: sqlite3.Connection) -> None:
         self._reader = reader
-        self.steps: list[_Step] = []
+        self._steps: list[_Step | None] = []
+        self._savepoints: list[tuple[str, int, int]] = []  # name, its step, rollbacks before it
+        self._rollbacks = 0
+
+    @property
+    def steps(self) -> list[_Step]:
+        return [step for step in self._steps if step is not None]
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Rows | _Written:
         if isinstance(parameters, list):  # kept for the replay: the caller may reuse its list
             parameters = tuple(parameters)
         if sql.startswith("SELECT"):
             rows = self._reader.execute(sql, parameters).fetchall()
-            self.steps.append([_READ, sql, parameters, rows])
+            self._steps.append([_READ, sql, parameters, rows])
             return _Rows(rows)
+        if sql.startswith("SAVEPOINT "):
+            self._savepoints.append((sql[10:], len(self._steps), self._rollbacks))
+        elif sql.startswith("ROLLBACK TO "):
+            self._rollbacks += 1
+        elif sql.startswith("RELEASE ") and self._savepoints:
+            name, index, rollbacks = self._savepoints.pop()
+            if name == sql[8:] and rollbacks == self._rollbacks:
+                self._steps[index] = None
+                return _Written(None)
+            self._savepoints.clear()  # not the innermost one: keep every pair from here on
         step = [_WRITE, sql, parameters, None]
-        self.steps.append(step)
+        self._steps.append(step)
         return _Written(step)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> _Written:
-        self.steps.append([_MANY, sql, list(seq), None])
+        self._steps.append([_MANY, sql, list(seq), None])
         return _Written(None)
 
 
