@@ -6,6 +6,8 @@ rows, runs again in its turn; otherwise its statements are replayed and its answ
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -216,3 +218,31 @@ def test_a_savepoint_rolled_back_is_replayed_with_its_rollback(store: SQLiteStor
     assert current(store, "cus_outer")["n"] == 1
     assert current(store, "cus_undone") is None
     assert current(store, "cus_after")["n"] == 3
+
+
+def test_a_batch_that_fails_outside_the_database_gives_the_turn_back(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.db")
+    store, other = SQLiteStore(path), SQLiteStore(path)
+    try:
+        store.write_sync(ACCOUNT, lambda tx: tx.insert(counter(0)))
+
+        async def failing_batch() -> None:
+            loop = asyncio.get_running_loop()
+            future: asyncio.Future[Any] = loop.create_future()
+            # A unit whose replay cannot even be read: the batch fails on the loop.
+            store._pending.append((ACCOUNT, increment, future, ("not steps", None)))  # type: ignore[arg-type]
+            with pytest.raises(TypeError):
+                await store._run_batch(loop, [])
+
+        aio.run(failing_batch())
+        assert not store._writer.in_transaction
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if the turn was kept
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+        assert together(other, Counted(increment)) == [1]
+    finally:
+        store.close()
+        other.close()

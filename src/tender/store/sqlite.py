@@ -713,7 +713,7 @@ def _run_unit(
         steps, (ok, value, keep) = rehearsed
         try:
             replayed = _replay(conn, steps)
-        except sqlite3.Error:  # e.g. a constraint another unit's write now breaks
+        except Exception:  # e.g. a constraint another unit's write now breaks
             replayed = False
         if replayed:
             if not keep:
@@ -826,7 +826,10 @@ class SQLiteStore:
         the rows they found, writes unexecuted); None when it needs what only the real
         write can tell, or fails in a way its turn should meet for itself."""
         stand_in = _Rehearsal(self._reader)
-        self._reader.execute("BEGIN")
+        try:
+            self._reader.execute("BEGIN")
+        except sqlite3.Error:
+            return None
         try:
             outcome = (True, fn(SQLiteTx(stand_in, account)), True)  # type: ignore[arg-type]
         except StripeError as exc:
@@ -851,12 +854,18 @@ class SQLiteStore:
         batch.extend(self._take())
         try:
             deadline = time.perf_counter() + BATCH_SECONDS
-            for index, (account, fn, _, rehearsed) in enumerate(batch):
-                if time.perf_counter() > deadline:  # the loop has other work: the rest waits
-                    self._pending[:0] = batch[index:]
-                    del batch[index:]
-                    break
-                outcomes.append(_run_unit(conn, account, fn, rehearsed))
+            try:
+                for index, (account, fn, _, rehearsed) in enumerate(batch):
+                    if time.perf_counter() > deadline:  # the loop has other work: the rest waits
+                        self._pending[:0] = batch[index:]
+                        del batch[index:]
+                        break
+                    outcomes.append(_run_unit(conn, account, fn, rehearsed))
+            except sqlite3.Error:
+                raise  # below
+            except BaseException:  # a bug, not the database: never keep the turn from the others
+                self._turn.end(conn, "ROLLBACK")
+                raise
             await loop.run_in_executor(self._io, self._turn.end, conn, "COMMIT")
         except sqlite3.Error as exc:
             log.exception("commit failed")
