@@ -1,7 +1,7 @@
-"""Units run ahead of their turn (`SQLiteStore.write(..., rehearse=True)`, which a store
-does while other processes compete for the writer's turn, or always when asked): a unit whose
-reads would find other rows in its turn, or whose write would change another number of
-rows, runs again in its turn; otherwise its statements are replayed and its answer kept."""
+"""The SQLite writer's turn: units run ahead of it (`SQLiteStore.write(..., rehearse=True)`,
+which a store does while other processes compete for the turn, or always when asked) are
+replayed in it, and run again in it when a read would find other rows or a write would
+change another number of rows; a batch that fails gives the turn back."""
 
 from __future__ import annotations
 
@@ -246,3 +246,4 @@ def test_a_batch_that_fails_outside_the_database_gives_the_turn_back(tmp_path: P
     finally:
         store.close()
         other.close()
+
