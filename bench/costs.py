@@ -190,7 +190,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.costs", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=640, help="requests per measurement")
-    parser.add_argument("--tweak", default="", help="apply bench.tweaks candidates first, e.g. fast_ids")
+    parser.add_argument("--tweak", default="", help="apply bench.tweaks candidates first, e.g. read_autocommit")
     parser.add_argument("--requests-only", action="store_true", help="skip the pieces")
     args = parser.parse_args()
     n = args.n

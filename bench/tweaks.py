@@ -30,13 +30,6 @@ Tweaks (comma-separated name=value):
 Candidate optimisations (each a sketch of a proposal in docs/performance.md, applied by
 replacing one function; measure with `python -m bench.costs --tweak NAME` or
 `python -m bench.run --tweak NAME`):
-  fast_ids             ids._random via one bytes.translate over CSPRNG bytes drawn from a
-                       4 KB os.urandom pool (rejection sampling keeps it unbiased; one
-                       GIL-releasing getrandom per ~150 ids instead of one per id) and
-                       ids._base62 two digits per step.
-  event_no_copy        events.new_event without copy.deepcopy of the object: the store
-                       serialises the event at once (SQLiteTx.insert_event), which is
-                       already the snapshot.
   read_no_savepoint    reads run without the SAVEPOINT/RELEASE every unit of work gets
                        (a read cannot change anything to roll back).
   read_autocommit      and without BEGIN/COMMIT around them: each SELECT is its own
@@ -331,66 +324,6 @@ def _turn_stats(path: str) -> None:
     _on_signal(signal.SIGUSR1, dump)
 
 
-def _fast_ids() -> None:
-    import secrets
-
-    from tender.core import ids
-
-    alphabet = ids.ALPHABET
-    table = bytes((ord(alphabet[b % 62]) if b < 248 else 0) for b in range(256))
-    rejected = bytes(range(248, 256))  # 248 = 4 * 62: the kept bytes map uniformly
-    pairs = [a + b for a in alphabet for b in alphabet]
-
-    def base62(number: int, width: int) -> str:
-        chunks = []
-        for _ in range(width // 2):
-            number, low = divmod(number, 3844)
-            chunks.append(pairs[low])
-        if width % 2:
-            chunks.append(alphabet[number % 62])
-        return "".join(reversed(chunks))
-
-    # os.urandom releases the GIL (getrandom may block), so every call lets the other
-    # thread in and then waits for the GIL back; draw from a 4 KB pool instead.
-    import threading
-
-    class Pool:
-        lock = threading.Lock()
-        data = b""
-        at = 0
-
-    def take(n: int) -> bytes:
-        with Pool.lock:
-            if Pool.at + n > len(Pool.data):
-                Pool.data, Pool.at = secrets.token_bytes(4096), 0
-            Pool.at += n
-            return Pool.data[Pool.at - n:Pool.at]
-
-    def random(length: int) -> str:
-        while True:
-            out = take(length + 8).translate(table, rejected)
-            if len(out) >= length:
-                return out[:length].decode()
-
-    assert base62(123456789, 10) == ids._base62(123456789, 10)
-    ids._base62 = base62
-    ids._random = random
-
-
-def _event_no_copy() -> None:
-    from tender.core import events
-
-    original = events.new_event
-
-    def new_event(**kwargs: Any) -> dict[str, Any]:
-        obj = kwargs.pop("obj")
-        event = original(obj={}, **kwargs)
-        event["data"]["object"] = obj  # serialised by the store straight away
-        return event
-
-    events.new_event = new_event
-
-
 def _lean_reads(autocommit: bool) -> None:
     from collections.abc import Iterator
     from contextlib import contextmanager
@@ -503,10 +436,6 @@ def apply(spec: str) -> None:
         gc.freeze()
     if "cache_mb" in tweaks or "mmap_mb" in tweaks or "wal_pages" in tweaks:
         _pragmas(tweaks.get("cache_mb"), tweaks.get("mmap_mb"), tweaks.get("wal_pages"))
-    if "fast_ids" in tweaks:
-        _fast_ids()
-    if "event_no_copy" in tweaks:
-        _event_no_copy()
     if "read_no_savepoint" in tweaks or "read_autocommit" in tweaks:
         _lean_reads(autocommit="read_autocommit" in tweaks)
     if "switch_interval" in tweaks:
