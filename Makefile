@@ -41,10 +41,12 @@ api-postgres: install
 browser: install
 	$(BIN)/pytest -q -n 2 tests/browser
 
-# The API and reliability suites run twice: on SQLite, then on a private PostgreSQL (pgserver).
+# The API and reliability suites run on SQLite, then on a private PostgreSQL (pgserver); the API
+# suite also once with every SQLite write rehearsed and replayed (TENDER_REHEARSE=always).
 # bench-quick only proves the benchmark still runs; its figures are not judged here.
 test: install lint typecheck bench-quick
 	$(BIN)/pytest -q -n 2 tests
+	TENDER_REHEARSE=always $(BIN)/pytest -q -n 2 tests/api
 	$(BIN)/pytest -q -n 2 --backend postgres tests/api tests/reliability
 
 clean:

@@ -53,9 +53,14 @@ def main() -> None:
     help="A remote processor (http://HOST:PORT, e.g. `python -m tender.processor.remote_sim`); "
     "by default the in-process card-network simulator.",
 )
+@click.option(
+    "--rehearse", envvar="TENDER_REHEARSE", type=click.Choice(["contended", "always"]), default="contended",
+    show_default=True, help="SQLite: run API writes ahead of the writer's turn while another process "
+    "holds it (contended), or always (slower alone; for tests).",
+)
 def serve(
     db: str, host: str, port: int, secret_key: str | None, publishable_key: str | None, durability: str,
-    no_dispatcher: bool, workers: int, processor: str,
+    no_dispatcher: bool, workers: int, processor: str, rehearse: str,
 ) -> None:
     """Run the API server (and, unless --no-dispatcher, the webhook dispatcher)."""
     import uvicorn
@@ -64,7 +69,7 @@ def serve(
 
     settings = Settings(db=db, host=host, port=port, secret_key=secret_key,
                         publishable_key=publishable_key, durability=durability,
-                        dispatcher=not no_dispatcher, processor=processor)
+                        dispatcher=not no_dispatcher, processor=processor, rehearse=rehearse)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per webhook POST otherwise
     if workers == 1:
@@ -94,6 +99,7 @@ def serve(
     os.environ.update({
         "TENDER_DB": db, "TENDER_DURABILITY": durability,
         "TENDER_NO_DISPATCHER": "1" if no_dispatcher else "", "TENDER_PROCESSOR": processor,
+        "TENDER_REHEARSE": rehearse,
         # Pinned keys were registered above; workers must not mint new ones.
         "TENDER_SECRET_KEY": secret_key or "", "TENDER_PUBLISHABLE_KEY": publishable_key or "",
     })

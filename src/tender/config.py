@@ -23,6 +23,10 @@ class Settings:
     # Empty: the in-process simulator.  http://HOST:PORT: a remote processor
     # (`python -m tender.processor.remote_sim`), called outside the unit of work.
     processor: str = ""
+    # SQLite: when API writes run ahead of the writer's turn (docs/architecture.md,
+    # rehearsed units): `contended` while another process competes for it; `always` also
+    # in a process alone (slower there: for tests that every unit survives a replay).
+    rehearse: str = "contended"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -35,6 +39,7 @@ class Settings:
             durability=os.environ.get("TENDER_DURABILITY", "full"),
             dispatcher=os.environ.get("TENDER_NO_DISPATCHER", "").lower() in ("", "0", "false"),
             processor=os.environ.get("TENDER_PROCESSOR", ""),
+            rehearse=os.environ.get("TENDER_REHEARSE", "contended"),
         )
 
     @property

@@ -247,3 +247,18 @@ def test_a_batch_that_fails_outside_the_database_gives_the_turn_back(tmp_path: P
         store.close()
         other.close()
 
+
+
+def test_the_rehearse_setting_reaches_the_store_and_refuses_other_values(tmp_path: Path) -> None:
+    from tender.config import Settings
+    from tender.store import open_store
+
+    always = open_store(Settings(db=f"sqlite:///{tmp_path / 'a.db'}", rehearse="always"))
+    contended = open_store(Settings(db=f"sqlite:///{tmp_path / 'c.db'}"))
+    try:
+        assert always.rehearse_always and not contended.rehearse_always
+    finally:
+        always.close()
+        contended.close()
+    with pytest.raises(ValueError, match="TENDER_REHEARSE"):
+        open_store(Settings(db=f"sqlite:///{tmp_path / 'x.db'}", rehearse="sometimes"))

@@ -15,4 +15,8 @@ def open_store(settings: Settings) -> Any:
         return PostgresStore(settings.db)
     from tender.store.sqlite import SQLiteStore
 
-    return SQLiteStore(settings.sqlite_path, durability=settings.durability)
+    if settings.rehearse not in ("contended", "always"):
+        raise ValueError(f"TENDER_REHEARSE must be contended or always, not {settings.rehearse!r}")
+    return SQLiteStore(
+        settings.sqlite_path, durability=settings.durability, rehearse_always=settings.rehearse == "always"
+    )
