@@ -815,6 +815,8 @@ class SQLiteStore:
                     if not batch:  # it failed before taking its units
                         batch = self._take()
                     outcomes = [(False, failure)] * len(batch)
+                    # Never keep the turn from the other processes (a no-op if not held).
+                    self._turn.end(self._writer, "ROLLBACK")
                     self._writer = _reset(self._writer, self.path, self.durability)
                 for (_, _, future, _), (ok, value) in zip(batch, outcomes, strict=True):
                     _resolve(future, ok, value)
@@ -854,18 +856,12 @@ class SQLiteStore:
         batch.extend(self._take())
         try:
             deadline = time.perf_counter() + BATCH_SECONDS
-            try:
-                for index, (account, fn, _, rehearsed) in enumerate(batch):
-                    if time.perf_counter() > deadline:  # the loop has other work: the rest waits
-                        self._pending[:0] = batch[index:]
-                        del batch[index:]
-                        break
-                    outcomes.append(_run_unit(conn, account, fn, rehearsed))
-            except sqlite3.Error:
-                raise  # below
-            except BaseException:  # a bug, not the database: never keep the turn from the others
-                self._turn.end(conn, "ROLLBACK")
-                raise
+            for index, (account, fn, _, rehearsed) in enumerate(batch):
+                if time.perf_counter() > deadline:  # the loop has other work: the rest waits
+                    self._pending[:0] = batch[index:]
+                    del batch[index:]
+                    break
+                outcomes.append(_run_unit(conn, account, fn, rehearsed))
             await loop.run_in_executor(self._io, self._turn.end, conn, "COMMIT")
         except sqlite3.Error as exc:
             log.exception("commit failed")
