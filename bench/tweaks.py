@@ -107,6 +107,15 @@ def _at_exit(fn: Callable[[], None]) -> None:
     _AT_EXIT.append(fn)
 
 
+def _summary_hooks(dump: Callable[[], None], reset: Callable[[], None]) -> None:
+    """A stats tweak's summary is written at exit and on SIGUSR1, its counters reset on
+    SIGUSR2: the harness sends SIGUSR2 to every worker after the warm-up (only measured
+    runs count) and SIGUSR1 after the runs."""
+    _at_exit(dump)
+    _on_signal(signal.SIGUSR2, reset)
+    _on_signal(signal.SIGUSR1, dump)
+
+
 def stats_file(path: str, pid: int | None = None) -> str:
     """Where a process writes the summary of a stats tweak given PATH: its pid inserted
     before the suffix (`turn_stats.json` -> `turn_stats.1234.json`), or appended."""
@@ -317,11 +326,7 @@ def _turn_stats(path: str) -> None:
             values.clear()
         units.clear()
 
-    _at_exit(dump)
-    # The harness sends SIGUSR2 after the warm-up (only measured runs count) and SIGUSR1
-    # after the runs (write the summary now), to every worker.
-    _on_signal(signal.SIGUSR2, reset)
-    _on_signal(signal.SIGUSR1, dump)
+    _summary_hooks(dump, reset)
 
 
 def _lean_reads(autocommit: bool) -> None:
@@ -386,9 +391,7 @@ def _gc_stats(path: str) -> None:
             values.clear()
         stalls.clear()
 
-    _at_exit(dump)
-    _on_signal(signal.SIGUSR2, reset)
-    _on_signal(signal.SIGUSR1, dump)
+    _summary_hooks(dump, reset)
     from tender import app as tender_app
 
     startup = tender_app.TenderApp._lifespan
