@@ -138,7 +138,7 @@ def test_the_flush_prunes_by_age_and_by_count(tmp_path: Path) -> None:
 
 def test_a_failed_flush_keeps_its_rows_for_the_next(tmp_path: Path) -> None:
     class Down:
-        async def write(self, account: str, fn: object) -> None:
+        async def write(self, account: str, fn: object, contained: bool = False) -> None:
             raise RuntimeError("database down")
 
     log = RequestLog()

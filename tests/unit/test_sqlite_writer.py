@@ -1,4 +1,4 @@
-"""The SQLite writer's turn: units run ahead of it (`SQLiteStore.write(..., rehearse=True)`,
+"""The SQLite writer's turn: units run ahead of it (`SQLiteStore.write(..., contained=True)`,
 which a store does while other processes compete for the turn, or always when asked) are
 replayed in it, and run again in it when a read would find other rows or a write would
 change another number of rows; a batch that fails gives the turn back."""
@@ -65,7 +65,7 @@ def together(store: SQLiteStore, *units: Callable[[SQLiteTx], Any]) -> list[Any]
 
     async def run() -> list[Any]:
         return await asyncio.gather(
-            *(store.write(ACCOUNT, unit, rehearse=True) for unit in units), return_exceptions=True
+            *(store.write(ACCOUNT, unit, contained=True) for unit in units), return_exceptions=True
         )
 
     return aio.run(run())

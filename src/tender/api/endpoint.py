@@ -136,10 +136,10 @@ class Api:
         self.store = store
         self.digest_key = digest_key
         self.processor = processor
-        # A unit may run ahead of its turn and be replayed, or run again (store.write): only
-        # when nothing in it reaches outside the transaction.  With a remote processor a
-        # SetupIntent's verification calls it inside the unit.
-        self.rehearse = not getattr(processor, "remote", False)
+        # Units are `contained` (store.write) when nothing in them reaches outside the
+        # transaction.  With a remote processor a SetupIntent's verification calls it
+        # inside the unit.
+        self.contained = not getattr(processor, "remote", False)
         self.capture_window = capture_window
         self.in_flight = idempotency.InFlight()
         self._key_cache: dict[str, tuple[auth.Caller, float]] = {}
@@ -221,7 +221,7 @@ class Api:
             else:
                 unit = self._unit(endpoint, ctx, call)
                 if endpoint.writes:
-                    answer = await self.store.write(caller.account, unit, rehearse=self.rehearse)
+                    answer = await self.store.write(caller.account, unit, contained=self.contained)
                 else:
                     answer = await self.store.read(caller.account, unit)
                 status, payload = await self._answer(ctx, answer)
@@ -370,7 +370,7 @@ class Api:
                 idempotency.check_replay(record, key, method, path_key, raw_digest)
                 return record.status, record.body, record.request_id
             ctx.reply = {"expand": expand_paths, "record": [key, method, path_key, raw_digest]}
-            answer = await self.store.write(ctx.account, self._unit(endpoint, ctx, call), rehearse=self.rehearse)
+            answer = await self.store.write(ctx.account, self._unit(endpoint, ctx, call), contained=self.contained)
             claimed = False  # the unit replaced the claim with its record (or a charge attempt's)
             status, payload = await self._answer(ctx, answer)
             return status, payload, None

@@ -100,9 +100,9 @@ class RequestLog:
         try:
             for start in range(0, len(entries), CHUNK):
                 chunk = entries[start:start + CHUNK]
-                await store.write("", lambda tx, chunk=chunk: tx.insert_request_logs(chunk))
+                await store.write("", lambda tx, chunk=chunk: tx.insert_request_logs(chunk), contained=True)
                 written += len(chunk)
-            await store.write("", prune)
+            await store.write("", prune, contained=True)
         except Exception:
             room = max(0, self.buffer_limit - len(self._rows))
             self._rows[:0] = rows[written:][:room]

@@ -160,10 +160,13 @@ class Tx(Protocol):
 
 
 class Store(Protocol):
-    async def write(self, account: str, fn: Callable[[Tx], T], rehearse: bool = False) -> T:
-        """`fn` in a transaction, its result once committed.  `rehearse`: `fn` has no
-        effect outside the transaction, so the store may run it ahead of its turn at the
-        database and replay its statements (SQLite); a hint only."""
+    async def write(self, account: str, fn: Callable[[Tx], T], contained: bool = False) -> T:
+        """`fn` in a transaction, its result once committed.  `contained`: `fn` has no
+        effect outside the transaction but its result (no network call, no shared state),
+        so the store may run it ahead of its turn at the database and replay its
+        statements (SQLite), or on the event loop (PostgreSQL); a hint only.  Any unit
+        must still be safe to run again from the start (PostgreSQL does, after a
+        serialization failure)."""
         ...
 
     async def read(self, account: str, fn: Callable[[Tx], T]) -> T: ...

@@ -1,11 +1,19 @@
 """PostgreSQL store: many tender processes on one database.
 
 Each write unit of work runs in its own READ COMMITTED transaction on a pooled
-connection, in a thread of the store's own executor: row locks (`get_for_update` is
-`SELECT … FOR UPDATE`) serialise the work on one object, work on different objects
-proceeds in parallel, in this process and in every other one.  A unit that loses a
-deadlock or a serialization check is run again, a bounded number of times, from the
-start (units are plain functions of their transaction, so that is safe).
+connection: row locks (`get_for_update` is `SELECT … FOR UPDATE`) serialise the work on
+one object, work on different objects proceeds in parallel, in this process and in every
+other one.  A unit that loses a deadlock or a serialization check is run again, a bounded
+number of times, from the start (units are plain functions of their transaction, so that
+is safe).
+
+Where a unit runs:
+- reads and `contained` writes (API requests with the simulated processor, the
+  idempotency claims, the outbox): on the event loop, over asyncpg (`pg_loop`), which
+  keeps the unit's Python on the loop's thread and costs the least per statement;
+- other writes (a unit that may call a remote processor), and everything synchronous
+  (the CLI, start-up): psycopg, in a thread of the store's own executor for the former,
+  so that a slow network call blocks one thread, not the loop.
 
 No driver exception leaves this module: a database that cannot be reached, or fails a
 statement, becomes a Stripe `api_error` (`APIError`, HTTP 500, `Stripe-Should-Retry`).
@@ -22,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import asyncpg  # type: ignore[import-untyped]
 import orjson
 import psycopg
 import psycopg_pool
@@ -30,6 +39,7 @@ from psycopg import errors as pg_errors
 from tender.core import webhook_endpoints
 from tender.core.errors import APIError, ServiceUnavailable, StripeError
 from tender.core.search import SearchPlan, metadata_terms
+from tender.store import pg_loop
 from tender.store.base import PENDING_ANSWER as PENDING
 from tender.store.base import ChargeAttempt, IdempotencyRecord, ListQuery, RequestLogEntry, Stored
 from tender.store.rows import (
@@ -54,6 +64,14 @@ CONNECT_TIMEOUT = 5.0  # seconds a unit waits for a connection before answering 
 MIGRATION_LOCK = 0x74656E646572  # "tender": pg_advisory_lock key around migrations
 CLAIM_TTL = 300  # seconds after which an idempotency claim is taken to be abandoned
 _RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+# The same on the event loop (asyncpg), and what says the database cannot be reached.
+_LOOP_RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
+_LOOP_UNREACHABLE = (
+    OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError, asyncpg.AdminShutdownError,
+)
+_DRIVER_ERRORS = (psycopg.Error, asyncpg.PostgresError, asyncpg.InterfaceError)
+_BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 _NOW = "EXTRACT(EPOCH FROM now())::bigint"
 
 
@@ -70,7 +88,7 @@ def _unavailable(exc: BaseException) -> APIError:
     """The one error a caller sees for anything the database did wrong."""
     log.warning("database failure: %s: %s", type(exc).__name__, exc)
     failure: APIError
-    if isinstance(exc, psycopg_pool.PoolTimeout | psycopg.OperationalError | _StaleConnection):
+    if isinstance(exc, (psycopg_pool.PoolTimeout, psycopg.OperationalError, _StaleConnection, *_LOOP_UNREACHABLE)):
         failure = ServiceUnavailable("tender cannot reach its database right now. Retry the request shortly.")
     else:
         failure = APIError("The database could not complete this request. Retry it.")
@@ -109,8 +127,8 @@ class PostgresTx(KeysetPages):
 
     placeholder = "%s"
 
-    def __init__(self, conn: psycopg.Connection[Any], account: str, read_only: bool = False) -> None:
-        self.conn = conn
+    def __init__(self, conn: Any, account: str, read_only: bool = False) -> None:
+        self.conn = conn  # a psycopg.Connection (threads) or a pg_loop.Connection (the loop)
         self.account = account
         self.read_only = read_only  # a snapshot: nothing to lock
         # The account's enabled endpoints, read once per unit of work for all its events
@@ -135,7 +153,7 @@ class PostgresTx(KeysetPages):
                 self._receivers = None
             self.conn.execute("RELEASE SAVEPOINT atomic")
             raise
-        except psycopg.Error:
+        except _DRIVER_ERRORS:
             raise  # the transaction is aborted: the whole unit fails (or is retried)
         except BaseException:
             self.conn.execute("ROLLBACK TO SAVEPOINT atomic")
@@ -604,11 +622,19 @@ class PostgresStore:
             kwargs={"connect_timeout": int(CONNECT_TIMEOUT), "autocommit": True},
         )
         self._threads = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="tender-pg")
+        self.pool_size = pool_size
+        # asyncpg's pool for the units run on the event loop: one per loop (the CLI and
+        # the tests run several loops one after the other), opened on first use.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_pool: asyncio.Task[asyncpg.Pool] | None = None
 
     # -- units of work ----------------------------------------------------------------
 
-    async def write(self, account: str, fn: Callable[[PostgresTx], T], rehearse: bool = False) -> T:
-        """`rehearse` is for SQLite's single writer; PostgreSQL runs units side by side."""
+    async def write(self, account: str, fn: Callable[[PostgresTx], T], contained: bool = False) -> T:
+        """A `contained` unit runs on the event loop; any other on the store's threads,
+        where a network call it makes blocks one thread, not the loop."""
+        if contained:
+            return await self._on_loop(account, fn, read_only=False)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, self.write_sync, account, fn)
 
@@ -648,8 +674,72 @@ class PostgresStore:
             return result
 
     async def read(self, account: str, fn: Callable[[PostgresTx], T]) -> T:
+        """A consistent snapshot (REPEATABLE READ, read only), on the event loop."""
+        return await self._on_loop(account, fn, read_only=True)
+
+    async def _on_loop(self, account: str, fn: Callable[[PostgresTx], T], read_only: bool) -> T:
+        """One unit in one transaction over asyncpg (`pg_loop`), run again on a deadlock,
+        a serialization failure or a connection that died idle."""
+        failure: BaseException | None = None
+        for attempt in range(RETRIES):
+            try:
+                return await self._unit_on_loop(account, fn, read_only)
+            except _StaleConnection as exc:
+                failure = exc.__cause__ or exc
+            except _LOOP_RETRYABLE as exc:
+                failure = exc
+                await asyncio.sleep(0.005 * (attempt + 1))
+            except (asyncpg.PostgresError, *_LOOP_UNREACHABLE) as exc:
+                raise _unavailable(exc) from exc
+        assert failure is not None
+        raise _unavailable(failure) from failure
+
+    async def _unit_on_loop(self, account: str, fn: Callable[[PostgresTx], T], read_only: bool) -> T:
+        pool = await self._pool_on_loop()
+        async with pool.acquire(timeout=CONNECT_TIMEOUT) as conn:
+            try:
+                await conn.execute(_BEGIN_READ if read_only else "BEGIN")
+            except _LOOP_UNREACHABLE as exc:  # died while idle: nothing of the unit was sent
+                raise _StaleConnection() from exc
+            try:
+                result = await pg_loop.run_unit(fn, PostgresTx(pg_loop.Connection(conn), account, read_only))
+            except StripeError as exc:
+                await conn.execute("COMMIT" if exc.persist_changes and not read_only else "ROLLBACK")
+                raise
+            except BaseException:
+                if not conn.is_closed():
+                    with contextlib.suppress(*_DRIVER_ERRORS, OSError):
+                        await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+            return result
+
+    async def _pool_on_loop(self) -> asyncpg.Pool:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self.read_sync, account, fn)
+        if self._loop is not loop or self._loop_pool is None:
+            self._drop_loop_pool()
+            self._loop = loop
+            self._loop_pool = loop.create_task(self._open_loop_pool())
+        return await self._loop_pool
+
+    def _drop_loop_pool(self) -> None:
+        """Close the asyncpg pool's connections, if its loop can still run their
+        transports (a closed loop's sockets close when collected)."""
+        task, self._loop_pool = self._loop_pool, None
+        if task is None or self._loop is None or self._loop.is_closed():
+            return
+        if task.done() and not task.cancelled() and task.exception() is None:
+            task.result().terminate()
+        else:
+            task.cancel()
+
+    async def _open_loop_pool(self) -> asyncpg.Pool:
+        # min_size=0: nothing connects until a unit needs it, so a database that is down
+        # fails requests (api_error), not the server's start.
+        pool: asyncpg.Pool = await asyncpg.create_pool(
+            self.url, min_size=0, max_size=self.pool_size, timeout=CONNECT_TIMEOUT,
+        )
+        return pool
 
     def read_sync(self, account: str, fn: Callable[[PostgresTx], T]) -> T:
         """A consistent snapshot (REPEATABLE READ, read only)."""
@@ -677,14 +767,24 @@ class PostgresStore:
                     raise _unavailable(exc) from exc
         raise AssertionError("unreachable")
 
-    async def _query_off_loop(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        """`_query` on the store's threads: what a request or the dispatcher awaits must
-        not hold the event loop for a round trip (or, the database down, CONNECT_TIMEOUT)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._query, sql, tuple(args))
+    async def _query_on_loop(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """`_query` for what a request or the dispatcher awaits: one statement over
+        asyncpg, which waits without holding the event loop."""
+        failure: BaseException | None = None
+        for _ in range(RETRIES):
+            try:
+                pool = await self._pool_on_loop()
+                async with pool.acquire(timeout=CONNECT_TIMEOUT) as conn:
+                    return [tuple(row) for row in await conn.fetch(pg_loop.native(sql), *args)]
+            except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError) as exc:
+                failure = exc  # a connection that died idle: another one
+            except (asyncpg.PostgresError, *_LOOP_UNREACHABLE) as exc:
+                raise _unavailable(exc) from exc
+        assert failure is not None
+        raise _unavailable(failure) from failure
 
     async def get_idempotency(self, account: str, key: str) -> IdempotencyRecord | None:
-        rows = await self._query_off_loop(
+        rows = await self._query_on_loop(
             "SELECT method, path, params_hash, status, body, request_id FROM idempotency_keys"
             " WHERE account = %s AND key = %s",
             (account, key),
@@ -710,7 +810,7 @@ class PostgresStore:
             )
             return cur.rowcount == 1
 
-        return await self.write(account, claim)
+        return await self.write(account, claim, contained=True)
 
     async def release_idempotency(self, account: str, key: str) -> None:
         def release(tx: PostgresTx) -> None:
@@ -719,10 +819,10 @@ class PostgresStore:
                 (account, key, PENDING),
             )
 
-        await self.write(account, release)
+        await self.write(account, release, contained=True)
 
     async def find_api_key(self, key_hash: str) -> tuple[str, str] | None:
-        rows = await self._query_off_loop(
+        rows = await self._query_on_loop(
             "SELECT account, kind FROM api_keys WHERE key_hash = %s"
             f" AND (expires_at IS NULL OR expires_at > {_NOW})",
             (key_hash,),
@@ -824,7 +924,7 @@ class PostgresStore:
     async def next_delivery_due(self, endpoint_ids: Iterable[str] | None = None) -> float | None:
         """When the earliest pending delivery comes due (None: nothing pending)."""
         scope, args = _endpoint_scope(endpoint_ids)
-        rows = await self._query_off_loop(f"SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'{scope}", args)
+        rows = await self._query_on_loop(f"SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'{scope}", args)
         return float(rows[0][0]) if rows and rows[0][0] is not None else None
 
     async def claim_deliveries(
@@ -906,7 +1006,7 @@ class PostgresStore:
                 })
             return claimed
 
-        return await self.write("", claim)
+        return await self.write("", claim, contained=True)
 
     async def delete_events_before(self, cutoff: int, batch: int = 5000) -> int:
         """Retention: events created before `cutoff`, with their deliveries and attempts."""
@@ -924,7 +1024,7 @@ class PostgresStore:
 
         total = 0
         while True:
-            deleted = await self.write("", delete)
+            deleted = await self.write("", delete, contained=True)
             total += deleted
             if deleted < batch:
                 return total
@@ -963,3 +1063,4 @@ class PostgresStore:
     def close(self) -> None:
         self._threads.shutdown(wait=True)
         self._pool.close()
+        self._drop_loop_pool()

@@ -20,7 +20,7 @@ with one process.
 
 With several processes the writer's turn is what limits writes, so while another process
 competes for it (the last turn had to wait), API requests rehearse their unit
-(`write(..., rehearse=True)`): it runs at once against the reader's snapshot,
+(`write(..., contained=True)`): it runs at once against the reader's snapshot,
 its SELECTs recorded with the rows they found and its other statements only recorded.  Its
 turn replays the statements, re-running each SELECT in its place; if one finds other rows
 (another unit changed them, or the unit read its own write) or a write another rowcount
@@ -759,15 +759,14 @@ class SQLiteStore:
 
     # -- writes ---------------------------------------------------------------------
 
-    async def write(self, account: str, fn: Callable[[SQLiteTx], T], rehearse: bool = False) -> T:
+    async def write(self, account: str, fn: Callable[[SQLiteTx], T], contained: bool = False) -> T:
         """Run `fn` in a transaction shared with the other writes queued meanwhile (group
         commit) and return its result once that transaction is on disk.
 
-        With `rehearse`, `fn` first runs at once against a snapshot (`_rehearse`), and its
-        turn at the database only replays the statements it made: the Python of the unit
-        runs while another process holds the writer's turn.  `fn` must then have no
-        effect outside the transaction but its result (the same holds on PostgreSQL,
-        which runs a unit again after a serialization failure)."""
+        A `contained` unit (no effect outside the transaction but its result) may first
+        run at once against a snapshot (`_rehearse`), its turn at the database then only
+        replaying the statements it made: the Python of the unit runs while another
+        process holds the writer's turn."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             if self._loop is not None and not self._loop.is_closed() and self._pending:
@@ -775,7 +774,7 @@ class SQLiteStore:
             self._loop, self._pending, self._committing = loop, [], False
         future: asyncio.Future[T] = loop.create_future()
         rehearsed = None
-        if rehearse and (self._turn.contended or self.rehearse_always):
+        if contained and (self._turn.contended or self.rehearse_always):
             rehearsed = self._rehearse(account, fn)
         self._pending.append((account, fn, future, rehearsed))
         if not self._committing:

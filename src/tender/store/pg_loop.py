@@ -1,0 +1,113 @@
+"""PostgreSQL units of work on the event loop: asyncpg under tender's synchronous `Tx`.
+
+Services and `PostgresTx` are plain functions that call `conn.execute(sql, args)`.  Here a
+unit runs in a greenlet on the event loop's thread; each statement hands its coroutine
+to the task that started the unit (`_await`), which awaits it on an asyncpg connection
+and switches back with the answer.  The unit's Python never leaves the loop thread (no
+executor hand-off, no contest for the GIL with driver threads), and asyncpg's protocol
+costs less per statement than a blocking driver (docs/performance.md, PostgreSQL).
+
+Only work that reaches nothing outside its transaction may run here (reads, and writes
+`Store.write(..., contained=True)`): anything that blocks would stop the whole loop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple, TypeVar, cast
+
+import asyncpg  # type: ignore[import-untyped]
+import greenlet
+
+T = TypeVar("T")
+
+
+class _Unit(greenlet.greenlet):  # type: ignore[misc]
+    """The greenlet one unit of work runs in; its parent is the task awaiting its statements."""
+
+
+async def run_unit(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a greenlet, awaiting here every statement it hands over."""
+    unit = _Unit(fn)
+    step = unit.switch(*args)
+    while not unit.dead:
+        try:
+            answer = await step
+        except BaseException as exc:  # the statement failed, or the task was cancelled
+            step = unit.throw(exc)
+        else:
+            step = unit.switch(answer)
+    return cast(T, step)
+
+
+def _task() -> greenlet.greenlet:
+    """The greenlet that awaits for the running unit (checked before any coroutine is made)."""
+    current = greenlet.getcurrent()
+    if not isinstance(current, _Unit):
+        raise RuntimeError("a PostgreSQL statement outside a unit of work (pg_loop.run_unit)")
+    return current.parent
+
+
+_PLACEHOLDER = re.compile(r"%s|%%")
+_NATIVE: dict[str, str] = {}
+
+
+def native(sql: str) -> str:
+    """psycopg's `%s` placeholders as PostgreSQL's `$1, $2, …` (and `%%` as `%`)."""
+    converted = _NATIVE.get(sql)
+    if converted is None:
+        numbers = iter(range(1, 65536))
+        converted = _PLACEHOLDER.sub(lambda m: "%" if m.group(0) == "%%" else f"${next(numbers)}", sql)
+        if len(_NATIVE) > 2000:  # statements built with a variable number of placeholders
+            _NATIVE.clear()
+        _NATIVE[sql] = converted
+    return converted
+
+
+class Column(NamedTuple):
+    name: str
+
+
+class Cursor:
+    """The part of a DB-API cursor `PostgresTx` uses, over rows already received."""
+
+    __slots__ = ("_rows", "_at", "rowcount", "description")
+
+    def __init__(self, rows: Sequence[asyncpg.Record], status: bytes | None) -> None:
+        self._rows = rows
+        self._at = 0
+        self.rowcount = _rowcount(status)
+        self.description = [Column(name) for name in rows[0].keys()] if rows else []
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._at >= len(self._rows):
+            return None
+        self._at += 1
+        return tuple(self._rows[self._at - 1])
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rows = [tuple(row) for row in self._rows[self._at:]]
+        self._at = len(self._rows)
+        return rows
+
+
+def _rowcount(status: bytes | None) -> int:
+    """`UPDATE 2`, `INSERT 0 1`, `SELECT 3` → the count; -1 for a command without one."""
+    last = (status or b"").rpartition(b" ")[2]
+    return int(last) if last.isdigit() else -1
+
+
+class Connection:
+    """What `PostgresTx` calls on its connection, for one asyncpg connection, from a unit
+    running under `run_unit`."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.raw = conn
+
+    def execute(self, sql: str, args: Iterable[Any] = ()) -> Cursor:
+        # `_execute(..., return_status=True)` is what asyncpg's own `execute` calls: the
+        # rows and the command status (the row count) of one prepared, cached statement.
+        task = _task()
+        rows, status, _ = task.switch(self.raw._execute(native(sql), tuple(args), 0, None, return_status=True))
+        return Cursor(rows, status)
