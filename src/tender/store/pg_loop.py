@@ -98,16 +98,53 @@ def _rowcount(status: bytes | None) -> int:
     return int(last) if last.isdigit() else -1
 
 
+# Transaction control with no answer to read: held back and sent, joined into one
+# round trip, with the next statement that needs one (`BEGIN; SAVEPOINT atomic`, and
+# `RELEASE SAVEPOINT atomic; COMMIT` at the end of a unit).
+DEFERRED = frozenset({
+    "BEGIN", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    "SAVEPOINT atomic", "RELEASE SAVEPOINT atomic", "ROLLBACK TO SAVEPOINT atomic",
+})
+
+
 class Connection:
     """What `PostgresTx` calls on its connection, for one asyncpg connection, from a unit
-    running under `run_unit`."""
+    running under `run_unit` (and, for `begin` and `finish`, from the task itself)."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.raw = conn
+        self._held: list[str] = []
+        self.committing = False  # COMMIT was sent: a failure now may have committed
 
     def execute(self, sql: str, args: Iterable[Any] = ()) -> Cursor:
+        if sql in DEFERRED and not args:
+            self._held.append(sql)
+            return Cursor([], None)
+        task = _task()
+        if self._held:
+            task.switch(self.raw.execute(self._take_held()))
         # `_execute(..., return_status=True)` is what asyncpg's own `execute` calls: the
         # rows and the command status (the row count) of one prepared, cached statement.
-        task = _task()
         rows, status, _ = task.switch(self.raw._execute(native(sql), tuple(args), 0, None, return_status=True))
         return Cursor(rows, status)
+
+    def begin(self, sql: str) -> None:
+        """Open the unit's transaction with its first statement."""
+        self._held.append(sql)
+
+    async def finish(self, sql: str) -> None:
+        """End the transaction (`COMMIT` or `ROLLBACK`), in one round trip with whatever
+        is held back; a ROLLBACK drops what is held, a transaction never begun needs none."""
+        if sql == "ROLLBACK" and self._held and self._held[0].startswith("BEGIN"):
+            self._held.clear()  # nothing of the unit reached the database
+            return
+        if sql == "ROLLBACK":
+            self._held.clear()
+        self._held.append(sql)
+        self.committing = sql == "COMMIT"
+        await self.raw.execute(self._take_held())
+
+    def _take_held(self) -> str:
+        held = "; ".join(self._held)
+        self._held.clear()
+        return held

@@ -143,7 +143,11 @@ class PostgresTx(KeysetPages):
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
-        """A nested unit: undone if it raises, unless the error says its changes stay."""
+        """A nested unit: undone if it raises, unless the error says its changes stay.
+        A read has nothing to undo."""
+        if self.read_only:
+            yield
+            return
         self.conn.execute("SAVEPOINT atomic")
         try:
             yield
@@ -583,6 +587,14 @@ class PostgresTx(KeysetPages):
         )
 
 
+async def _given_back(conn: asyncpg.Connection) -> None:
+    """A connection back in the asyncpg pool.  A unit leaves no session state (asyncpg's
+    default reset query, a round trip per unit, clears what it never sets), only, after
+    a failure, perhaps an open transaction."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 def _created_filter(created: dict[str, int] | None, where: list[str], args: list[Any]) -> None:
     for op, sql in (("gt", ">"), ("gte", ">="), ("lt", "<"), ("lte", "<="), ("eq", "=")):
         if created and op in created:
@@ -696,22 +708,27 @@ class PostgresStore:
 
     async def _unit_on_loop(self, account: str, fn: Callable[[PostgresTx], T], read_only: bool) -> T:
         pool = await self._pool_on_loop()
-        async with pool.acquire(timeout=CONNECT_TIMEOUT) as conn:
+        async with pool.acquire(timeout=CONNECT_TIMEOUT) as raw:
+            conn = pg_loop.Connection(raw)
+            conn.begin(_BEGIN_READ if read_only else "BEGIN")  # sent with the first statement
             try:
-                await conn.execute(_BEGIN_READ if read_only else "BEGIN")
-            except _LOOP_UNREACHABLE as exc:  # died while idle: nothing of the unit was sent
-                raise _StaleConnection() from exc
-            try:
-                result = await pg_loop.run_unit(fn, PostgresTx(pg_loop.Connection(conn), account, read_only))
-            except StripeError as exc:
-                await conn.execute("COMMIT" if exc.persist_changes and not read_only else "ROLLBACK")
+                try:
+                    result = await pg_loop.run_unit(fn, PostgresTx(conn, account, read_only))
+                except StripeError as exc:
+                    await conn.finish("COMMIT" if exc.persist_changes and not read_only else "ROLLBACK")
+                    raise
+                except BaseException:
+                    if not raw.is_closed():
+                        with contextlib.suppress(*_DRIVER_ERRORS, OSError):
+                            await conn.finish("ROLLBACK")
+                    raise
+                await conn.finish("COMMIT")
+            except _LOOP_UNREACHABLE as exc:
+                # The connection failed before COMMIT was sent (it died while idle, or
+                # during the unit): nothing of the unit can have committed, run it again.
+                if not conn.committing:
+                    raise _StaleConnection() from exc
                 raise
-            except BaseException:
-                if not conn.is_closed():
-                    with contextlib.suppress(*_DRIVER_ERRORS, OSError):
-                        await conn.execute("ROLLBACK")
-                raise
-            await conn.execute("COMMIT")
             return result
 
     async def _pool_on_loop(self) -> asyncpg.Pool:
@@ -737,7 +754,7 @@ class PostgresStore:
         # min_size=0: nothing connects until a unit needs it, so a database that is down
         # fails requests (api_error), not the server's start.
         pool: asyncpg.Pool = await asyncpg.create_pool(
-            self.url, min_size=0, max_size=self.pool_size, timeout=CONNECT_TIMEOUT,
+            self.url, min_size=0, max_size=self.pool_size, timeout=CONNECT_TIMEOUT, reset=_given_back,
         )
         return pool
 
