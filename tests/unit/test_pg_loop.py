@@ -186,3 +186,13 @@ def test_a_rollback_drops_what_is_held_and_sends_nothing_if_nothing_was_sent() -
 
     asyncio.run(main())
     assert raw.sent == [("BEGIN", ()), ("SELECT 1", ()), ("ROLLBACK", ())]
+
+
+def test_libpq_only_parameters_stay_out_of_the_asyncpg_url() -> None:
+    from tender.store.postgres import CONNECT_TIMEOUT, asyncpg_dsn
+
+    assert asyncpg_dsn("postgresql://u:p@db:5432/tender") == ("postgresql://u:p@db:5432/tender", CONNECT_TIMEOUT)
+    assert asyncpg_dsn(
+        "postgresql://u@db/tender?sslmode=require&connect_timeout=3&keepalives_idle=30&application_name=api"
+    ) == ("postgresql://u@db/tender?sslmode=require&application_name=api", 3.0)
+    assert asyncpg_dsn("postgresql://u@db/tender?connect_timeout=10") == ("postgresql://u@db/tender", 10.0)

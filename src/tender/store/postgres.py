@@ -587,6 +587,32 @@ class PostgresTx(KeysetPages):
         )
 
 
+# libpq parameters of a connection URL that asyncpg does not read itself (it would send
+# them to the server as settings, which refuses them): the connect timeout is used, the
+# rest (client-side TCP and authentication tuning) is left to the psycopg side.
+_LIBPQ_ONLY = frozenset({
+    "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+    "tcp_user_timeout", "gssencmode", "channel_binding", "fallback_application_name", "client_encoding",
+    "requirepeer", "hostaddr",
+})
+
+
+def asyncpg_dsn(url: str) -> tuple[str, float]:
+    """The URL for asyncpg, and its connect timeout (`connect_timeout`, else CONNECT_TIMEOUT)."""
+    scheme, sep, rest = url.partition("://")
+    base, qmark, query = rest.partition("?")
+    if not qmark:
+        return url, CONNECT_TIMEOUT
+    kept, timeout = [], CONNECT_TIMEOUT
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if name == "connect_timeout" and value.isdigit() and int(value) > 0:
+            timeout = float(value)
+        if name not in _LIBPQ_ONLY:
+            kept.append(pair)
+    return f"{scheme}{sep}{base}" + (f"?{'&'.join(kept)}" if kept else ""), timeout
+
+
 async def _given_back(conn: asyncpg.Connection) -> None:
     """A connection back in the asyncpg pool.  A unit leaves no session state (asyncpg's
     default reset query, a round trip per unit, clears what it never sets), only, after
@@ -753,8 +779,9 @@ class PostgresStore:
     async def _open_loop_pool(self) -> asyncpg.Pool:
         # min_size=0: nothing connects until a unit needs it, so a database that is down
         # fails requests (api_error), not the server's start.
+        dsn, timeout = asyncpg_dsn(self.url)
         pool: asyncpg.Pool = await asyncpg.create_pool(
-            self.url, min_size=0, max_size=self.pool_size, timeout=CONNECT_TIMEOUT, reset=_given_back,
+            dsn, min_size=0, max_size=self.pool_size, timeout=timeout, reset=_given_back,
         )
         return pool
 
