@@ -1,9 +1,9 @@
 """PostgreSQL units of work on the event loop: asyncpg under tender's synchronous `Tx`.
 
 Services and `PostgresTx` are plain functions that call `conn.execute(sql, args)`.  Here a
-unit runs in a greenlet on the event loop's thread; each statement hands its coroutine
-to the task that started the unit (`_await`), which awaits it on an asyncpg connection
-and switches back with the answer.  The unit's Python never leaves the loop thread (no
+unit runs in a greenlet on the event loop's thread; each statement switches to the
+task that started the unit (`run_unit`) with its coroutine, which the task awaits on an
+asyncpg connection before switching back with the answer.  The unit's Python never leaves the loop thread (no
 executor hand-off, no contest for the GIL with driver threads), and asyncpg's protocol
 costs less per statement than a blocking driver (docs/performance.md, PostgreSQL).
 
