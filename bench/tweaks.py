@@ -427,8 +427,43 @@ def _no_request_log() -> None:
     request_log.RequestLog.record = lambda self, *args: None  # type: ignore[method-assign]
 
 
+def _read_threads(count: int) -> None:
+    """Candidate: reads on `count` threads, each with its own reader connection, so that
+    reads waiting on the disk (the 1M tier, cold pages) overlap instead of queueing on
+    the event loop's thread."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tender.store import sqlite as store
+
+    local = threading.local()
+    pools: dict[int, ThreadPoolExecutor] = {}
+
+    def run(self: Any, account: str, fn: Any) -> Any:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = store._connect(self.path, self.durability)
+        conn.execute("BEGIN")
+        try:
+            return fn(store._ReadTx(conn, account))
+        finally:
+            conn.execute("COMMIT")
+
+    async def read(self: Any, account: str, fn: Any) -> Any:
+        import asyncio
+
+        pool = pools.get(id(self))
+        if pool is None:
+            pool = pools[id(self)] = ThreadPoolExecutor(count, thread_name_prefix="tender-read")
+        return await asyncio.get_running_loop().run_in_executor(pool, run, self, account, fn)
+
+    store.SQLiteStore.read = read  # type: ignore[method-assign]
+
+
 def apply(spec: str) -> None:
     tweaks = parse(spec)
+    if "read_threads" in tweaks:
+        _read_threads(int(tweaks["read_threads"]))
     if "no_request_log" in tweaks:
         _no_request_log()
     if "gc_stats" in tweaks:
