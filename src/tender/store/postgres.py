@@ -84,6 +84,12 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def _ending(exc: StripeError, read_only: bool) -> str:
+    """How a unit that answered with a Stripe error ends: its changes stay only when the
+    error says so (a decline records the failed attempt)."""
+    return "COMMIT" if exc.persist_changes and not read_only else "ROLLBACK"
+
+
 def _unavailable(exc: BaseException) -> APIError:
     """The one error a caller sees for anything the database did wrong."""
     log.warning("database failure: %s: %s", type(exc).__name__, exc)
@@ -693,16 +699,13 @@ class PostgresStore:
     def _run(self, account: str, fn: Callable[[PostgresTx], T], read_only: bool = False) -> T:
         with self._pool.connection() as conn:
             try:
-                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if read_only else "BEGIN")
+                conn.execute(_BEGIN_READ if read_only else "BEGIN")
             except psycopg.OperationalError as exc:
                 raise _StaleConnection() from exc
             try:
                 result = fn(PostgresTx(conn, account, read_only))
             except StripeError as exc:
-                if exc.persist_changes and not read_only:
-                    conn.execute("COMMIT")
-                else:
-                    conn.execute("ROLLBACK")
+                conn.execute(_ending(exc, read_only))
                 raise
             except BaseException:
                 if not conn.broken:
@@ -741,7 +744,7 @@ class PostgresStore:
                 try:
                     result = await pg_loop.run_unit(fn, PostgresTx(conn, account, read_only))
                 except StripeError as exc:
-                    await conn.finish("COMMIT" if exc.persist_changes and not read_only else "ROLLBACK")
+                    await conn.finish(_ending(exc, read_only))
                     raise
                 except BaseException:
                     if not raw.is_closed():
