@@ -196,3 +196,26 @@ def test_libpq_only_parameters_stay_out_of_the_asyncpg_url() -> None:
         "postgresql://u@db/tender?sslmode=require&connect_timeout=3&keepalives_idle=30&application_name=api"
     ) == ("postgresql://u@db/tender?sslmode=require&application_name=api", 3.0)
     assert asyncpg_dsn("postgresql://u@db/tender?connect_timeout=10") == ("postgresql://u@db/tender", 10.0)
+
+
+def test_a_single_statement_read_goes_alone_and_a_second_statement_asks_for_a_snapshot() -> None:
+    raw = FakeRaw({"SELECT 1": ([row(one=1)], b"SELECT 1"), "SELECT 2": ([row(two=2)], b"SELECT 1")})
+
+    def one(conn: pg_loop.Connection) -> Any:
+        return conn.execute("SELECT 1").fetchone()
+
+    def two(conn: pg_loop.Connection) -> Any:
+        return conn.execute("SELECT 1").fetchone(), conn.execute("SELECT 2").fetchone()
+
+    def with_savepoint(conn: pg_loop.Connection) -> Any:
+        conn.execute("SAVEPOINT atomic")
+
+    assert asyncio.run(pg_loop.run_unit(one, pg_loop.Connection(raw, single=True))) == (1,)
+    assert raw.sent == [("SELECT 1", ())]  # no BEGIN, no COMMIT
+    for unit in (two, with_savepoint):
+        raw.sent.clear()
+        with pytest.raises(pg_loop.NeedsSnapshot):
+            asyncio.run(pg_loop.run_unit(unit, pg_loop.Connection(raw, single=True)))
+        assert raw.sent in ([("SELECT 1", ())], [])  # the second statement was never sent
+    # NeedsSnapshot passes through a unit's `except Exception`.
+    assert not issubclass(pg_loop.NeedsSnapshot, Exception)

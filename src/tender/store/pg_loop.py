@@ -107,20 +107,35 @@ DEFERRED = frozenset({
 })
 
 
+class NeedsSnapshot(BaseException):
+    """A read tried as a single statement (`Connection(single=True)`) asked for another:
+    it runs again in one snapshot.  A BaseException, so that no `except Exception` in a
+    unit swallows it."""
+
+
 class Connection:
     """What `PostgresTx` calls on its connection, for one asyncpg connection, from a unit
-    running under `run_unit` (and, for `begin` and `finish`, from the task itself)."""
+    running under `run_unit` (and, for `begin` and `finish`, from the task itself).
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    `single`: the unit is a read tried outside any transaction, one round trip instead
+    of BEGIN, the statement and COMMIT; a single statement sees one snapshot of its own.
+    A second statement raises `NeedsSnapshot`."""
+
+    def __init__(self, conn: asyncpg.Connection, single: bool = False) -> None:
         self.raw = conn
+        self.single = single
+        self._sent = 0
         self._held: list[str] = []
         self.committing = False  # COMMIT was sent: a failure now may have committed
 
     def execute(self, sql: str, args: Iterable[Any] = ()) -> Cursor:
+        if self.single and (self._sent or sql in DEFERRED):
+            raise NeedsSnapshot()
         if sql in DEFERRED and not args:
             self._held.append(sql)
             return Cursor([], None)
         task = _task()
+        self._sent += 1
         if self._held:
             task.switch(self.raw.execute(self._take_held()))
         # `_execute(..., return_status=True)` is what asyncpg's own `execute` calls: the

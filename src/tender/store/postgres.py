@@ -738,9 +738,16 @@ class PostgresStore:
 
     async def _unit_on_loop(self, account: str, fn: Callable[[PostgresTx], T], read_only: bool) -> T:
         async with self._connection() as raw:
-            conn = pg_loop.Connection(raw)
-            conn.begin(_BEGIN_READ if read_only else "BEGIN")  # sent with the first statement
+            # Most reads are one statement (a retrieve, a page of a list): tried outside any
+            # transaction first; one that needs a second statement runs again in a snapshot.
+            conn = pg_loop.Connection(raw, single=read_only)
             try:
+                if read_only:
+                    try:
+                        return await pg_loop.run_unit(fn, PostgresTx(conn, account, read_only))
+                    except pg_loop.NeedsSnapshot:
+                        conn = pg_loop.Connection(raw)
+                conn.begin(_BEGIN_READ if read_only else "BEGIN")  # sent with the first statement
                 try:
                     result = await pg_loop.run_unit(fn, PostgresTx(conn, account, read_only))
                 except StripeError as exc:
