@@ -716,7 +716,8 @@ class PostgresStore:
             return result
 
     async def read(self, account: str, fn: Callable[[PostgresTx], T]) -> T:
-        """A consistent snapshot (REPEATABLE READ, read only), on the event loop."""
+        """`fn` sees one snapshot: its statement's own if it runs one, else a REPEATABLE
+        READ READ ONLY transaction's; on the event loop."""
         return await self._on_loop(account, fn, read_only=True)
 
     async def _on_loop(self, account: str, fn: Callable[[PostgresTx], T], read_only: bool) -> T:
