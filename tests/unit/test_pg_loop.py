@@ -31,6 +31,10 @@ class FakeRaw:
         rows, status = self.answers[sql]
         return rows, status, True
 
+    async def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self.sent.append((sql, tuple(rows)))
+        await asyncio.sleep(0)
+
     async def execute(self, sql: str) -> str:
         """asyncpg's `execute` without arguments: one simple query, perhaps several statements."""
         self.sent.append((sql, ()))
@@ -219,3 +223,47 @@ def test_a_single_statement_read_goes_alone_and_a_second_statement_asks_for_a_sn
         assert raw.sent in ([("SELECT 1", ())], [])  # the second statement was never sent
     # NeedsSnapshot passes through a unit's `except Exception`.
     assert not issubclass(pg_loop.NeedsSnapshot, Exception)
+
+
+def test_writes_nothing_reads_travel_with_the_next_round_trip_in_order() -> None:
+    raw = FakeRaw({"SELECT 1": ([row(one=1)], b"SELECT 1"), "INSERT INTO b VALUES ($1)": ([], b"INSERT 0 1")})
+    conn = pg_loop.Connection(raw)
+    conn.begin("BEGIN")
+
+    def unit() -> None:
+        conn.execute("SAVEPOINT atomic")
+        conn.execute_later("INSERT INTO a VALUES (%s)", (1,))
+        conn.execute_later("INSERT INTO a VALUES (%s)", (2,))
+        conn.execute("SELECT 1")
+        conn.execute_later("INSERT INTO b VALUES (%s)", (3,))
+        conn.execute("RELEASE SAVEPOINT atomic")
+
+    async def main() -> None:
+        await pg_loop.run_unit(unit)
+        assert not conn.committing
+        await conn.finish("COMMIT")
+
+    asyncio.run(main())
+    assert raw.sent == [
+        ("BEGIN; SAVEPOINT atomic", ()),
+        ("INSERT INTO a VALUES ($1)", ((1,), (2,))),  # one executemany
+        ("SELECT 1", ()),
+        ("INSERT INTO b VALUES ($1)", (3,)),
+        ("RELEASE SAVEPOINT atomic; COMMIT", ()),
+    ]
+    assert conn.committing
+
+
+def test_a_rollback_drops_the_writes_held_back() -> None:
+    raw = FakeRaw({"SELECT 1": ([row(one=1)], b"SELECT 1")})
+    conn = pg_loop.Connection(raw)
+    conn.begin("BEGIN")
+
+    async def main() -> None:
+        await pg_loop.run_unit(lambda: (conn.execute("SELECT 1"), conn.execute_later("INSERT INTO a VALUES (%s)", (1,))))
+        await conn.finish("ROLLBACK")
+
+    asyncio.run(main())
+    assert raw.sent == [("BEGIN", ()), ("SELECT 1", ()), ("ROLLBACK", ())]
+    with pytest.raises(pg_loop.NeedsSnapshot):  # a read never writes
+        pg_loop.Connection(raw, single=True).execute_later("INSERT INTO a VALUES (%s)", (1,))

@@ -117,6 +117,10 @@ class Connection:
     """What `PostgresTx` calls on its connection, for one asyncpg connection, from a unit
     running under `run_unit` (and, for `begin` and `finish`, from the task itself).
 
+    Statements nothing reads the answer of are held back and sent, in their order, with
+    the next round trip the unit needs: transaction control joined into one simple query,
+    writes (`execute_later`) of the same SQL in a row as one `executemany`.
+
     `single`: the unit is a read tried outside any transaction, one round trip instead
     of BEGIN, the statement and COMMIT; a single statement sees one snapshot of its own.
     A second statement raises `NeedsSnapshot`."""
@@ -125,41 +129,72 @@ class Connection:
         self.raw = conn
         self.single = single
         self._sent = 0
-        self._held: list[str] = []
+        # (sql, None) for transaction control, (sql, args) for a write held back.
+        self._held: list[tuple[str, tuple[Any, ...] | None]] = []
         self.committing = False  # COMMIT was sent: a failure now may have committed
 
     def execute(self, sql: str, args: Iterable[Any] = ()) -> Cursor:
         if self.single and (self._sent or sql in DEFERRED):
             raise NeedsSnapshot()
         if sql in DEFERRED and not args:
-            self._held.append(sql)
+            self._held.append((sql, None))
             return Cursor([], None)
         task = _task()
+        for send in self._take_held():
+            task.switch(send())
         self._sent += 1
-        if self._held:
-            task.switch(self.raw.execute(self._take_held()))
         # `_execute(..., return_status=True)` is what asyncpg's own `execute` calls: the
         # rows and the command status (the row count) of one prepared, cached statement.
         rows, status, _ = task.switch(self.raw._execute(native(sql), tuple(args), 0, None, return_status=True))
         return Cursor(rows, status)
 
+    def execute_later(self, sql: str, args: Iterable[Any]) -> None:
+        """A write whose answer nothing reads (an INSERT): sent with the next round trip.
+        A failure then surfaces at that statement, or at COMMIT; either way the unit fails."""
+        if self.single:
+            raise NeedsSnapshot()
+        self._held.append((sql, tuple(args)))
+
     def begin(self, sql: str) -> None:
         """Open the unit's transaction with its first statement."""
-        self._held.append(sql)
+        self._held.append((sql, None))
 
     async def finish(self, sql: str) -> None:
-        """End the transaction (`COMMIT` or `ROLLBACK`), in one round trip with whatever
-        is held back; a ROLLBACK drops what is held, a transaction never begun needs none."""
-        if sql == "ROLLBACK" and self._held and self._held[0].startswith("BEGIN"):
-            self._held.clear()  # nothing of the unit reached the database
-            return
+        """End the transaction (`COMMIT` or `ROLLBACK`) with whatever is held back; a
+        ROLLBACK drops what is held, and a transaction never begun needs none."""
         if sql == "ROLLBACK":
             self._held.clear()
-        self._held.append(sql)
-        self.committing = sql == "COMMIT"
-        await self.raw.execute(self._take_held())
+            if not self._sent:
+                return  # nothing of the unit reached the database
+        self._held.append((sql, None))
+        trips = self._take_held()
+        for number, send in enumerate(trips, 1):
+            if sql == "COMMIT" and number == len(trips):
+                self.committing = True  # this round trip carries the COMMIT
+            await send()
 
-    def _take_held(self) -> str:
-        held = "; ".join(self._held)
-        self._held.clear()
-        return held
+    def _take_held(self) -> list[Callable[[], Any]]:
+        """What is held, as the round trips that send it (each a coroutine maker)."""
+        held, self._held = self._held, []
+        trips: list[Callable[[], Any]] = []
+        at = 0
+        while at < len(held):
+            sql, args = held[at]
+            end = at + 1
+            if args is None:
+                while end < len(held) and held[end][1] is None:
+                    end += 1
+                query = "; ".join(statement for statement, _ in held[at:end])
+                trips.append(lambda query=query: self.raw.execute(query))
+            else:
+                while end < len(held) and held[end][0] == sql and held[end][1] is not None:
+                    end += 1
+                rows = [row for _, row in held[at:end] if row is not None]
+                if len(rows) == 1:
+                    trips.append(lambda sql=sql, row=rows[0]: self.raw._execute(
+                        native(sql), row, 0, None, return_status=True))
+                else:
+                    trips.append(lambda sql=sql, rows=rows: self.raw.executemany(native(sql), rows))
+            at = end
+        self._sent += len(trips)
+        return trips

@@ -147,6 +147,15 @@ class PostgresTx(KeysetPages):
     def _one(self, sql: str, args: Iterable[Any] = ()) -> tuple[Any, ...] | None:
         return self.conn.execute(sql, tuple(args)).fetchone()
 
+    def _write(self, sql: str, args: Sequence[Any]) -> None:
+        """A statement whose answer nothing reads: on the event loop it travels with the
+        unit's next round trip (`pg_loop.Connection.execute_later`)."""
+        later = getattr(self.conn, "execute_later", None)
+        if later is not None:
+            later(sql, args)
+        else:
+            self.conn.execute(sql, tuple(args))
+
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """A nested unit: undone if it raises, unless the error says its changes stay.
@@ -204,10 +213,10 @@ class PostgresTx(KeysetPages):
             parent_of(doc), doc.get("status"), _json(doc), _json(stored.private),
         )
         if not terms:
-            self.conn.execute(insert, args)
+            self._write(insert, args)
             return
-        # The object and the search index of its metadata in one round trip.
-        self.conn.execute(
+        # The object and the search index of its metadata in one statement.
+        self._write(
             f"WITH inserted AS ({insert} RETURNING id, account, type, created)"
             " INSERT INTO object_metadata (account, type, key, value, created, object_id)"
             " SELECT i.account, i.type, t.key, t.value, i.created, i.id"
@@ -358,7 +367,7 @@ class PostgresTx(KeysetPages):
     def insert_event(self, event: dict[str, Any]) -> None:
         """The event, and in the same transaction one outbox row per enabled endpoint
         that receives its type: no event is ever without its deliveries."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO events (id, account, type, created, object_id, doc) VALUES (%s, %s, %s, %s, %s, %s)",
             (event["id"], self.account, event["type"], event["created"],
              event["data"]["object"].get("id"), _json(event)),
@@ -375,7 +384,7 @@ class PostgresTx(KeysetPages):
             ]
         for endpoint_id, enabled_events in self._receivers:
             if webhook_endpoints.receives(enabled_events, event["type"]):
-                self.conn.execute(
+                self._write(
                     "INSERT INTO deliveries (event_id, endpoint_id, account, status, created,"
                     " window_start, next_attempt_at) VALUES (%s, %s, %s, 'pending', %s, %s, %s)"
                     " ON CONFLICT DO NOTHING",
