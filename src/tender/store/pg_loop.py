@@ -143,10 +143,14 @@ class Connection:
         for send in self._take_held():
             task.switch(send())
         self._sent += 1
-        # `_execute(..., return_status=True)` is what asyncpg's own `execute` calls: the
-        # rows and the command status (the row count) of one prepared, cached statement.
-        rows, status, _ = task.switch(self.raw._execute(native(sql), tuple(args), 0, None, return_status=True))
+        rows, status, _ = task.switch(self._statement(sql, tuple(args)))
         return Cursor(rows, status)
+
+    def _statement(self, sql: str, args: tuple[Any, ...]) -> Any:
+        """One prepared, cached statement: `_execute(..., return_status=True)` is what
+        asyncpg's own `execute` calls, giving the rows and the command status (the row
+        count)."""
+        return self.raw._execute(native(sql), args, 0, None, return_status=True)
 
     def execute_later(self, sql: str, args: Iterable[Any]) -> None:
         """A write whose answer nothing reads (an INSERT): sent with the next round trip.
@@ -191,8 +195,7 @@ class Connection:
                     end += 1
                 rows = [row for _, row in held[at:end] if row is not None]
                 if len(rows) == 1:
-                    trips.append(lambda sql=sql, row=rows[0]: self.raw._execute(
-                        native(sql), row, 0, None, return_status=True))
+                    trips.append(lambda sql=sql, row=rows[0]: self._statement(sql, row))
                 else:
                     trips.append(lambda sql=sql, rows=rows: self.raw.executemany(native(sql), rows))
             at = end

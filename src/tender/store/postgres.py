@@ -849,19 +849,9 @@ class PostgresStore:
         raise AssertionError("unreachable")
 
     async def _query_on_loop(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        """`_query` for what a request or the dispatcher awaits: one statement over
-        asyncpg, which waits without holding the event loop."""
-        failure: BaseException | None = None
-        for _ in range(RETRIES):
-            try:
-                async with self._connection() as conn:
-                    return [tuple(row) for row in await conn.fetch(pg_loop.native(sql), *args)]
-            except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError) as exc:
-                failure = exc  # a connection that died idle: another one
-            except (asyncpg.PostgresError, *_LOOP_UNREACHABLE) as exc:
-                raise _unavailable(exc) from exc
-        assert failure is not None
-        raise _unavailable(failure) from failure
+        """`_query` for what a request or the dispatcher awaits: a read of one statement
+        (one round trip), which waits without holding the event loop."""
+        return await self.read("", lambda tx: tx._all(sql, args))
 
     async def get_idempotency(self, account: str, key: str) -> IdempotencyRecord | None:
         rows = await self._query_on_loop(
