@@ -2,7 +2,10 @@
 to build (and cache) a seeded database for a tier, how to put it back to its seeded state
 between measurements, and how to point `tender serve` at it.
 
-- SQLite: seeded through tender's own document builders and insert SQL.
+- SQLite: seeded through tender's own document builders and insert SQL; its baseline is
+  sqlite3 alone running the statements tender's units run, committed as tender commits
+  them (`bench.sqlite_alone`), measured in the same run for create, create+confirm,
+  retrieve.
 - PostgreSQL: a private cluster from the `pgserver` wheel, seeded with the same documents
   through the PostgreSQL store's own row builder (`PostgresTx.insert`) and COPY; it also
   has the issue's second baseline, asyncpg alone running tender's transactions
@@ -94,10 +97,36 @@ def _fingerprint(templates: dict[str, Any], dialect: str = "sqlite") -> str:
 
 
 class SQLiteBackend:
+    """tender on a SQLite file, with a baseline: sqlite3 alone running the statements
+    tender's units run, committed as tender commits them (`bench.sqlite_alone`)."""
+
     name = "sqlite"
+    baseline_name = "sqlite3"
+    baseline_scenarios = ("create", "confirm", "retrieve")
 
     def unavailable(self) -> str | None:
         return None
+
+    def prepare_baseline(self, workdir: Path, log: Any) -> dict[str, Any]:
+        """Capture the statements tender's units run per request (`bench.sqlite_alone.capture`),
+        for the baseline to replay; returns a summary for the results."""
+        from bench import sqlite_alone
+
+        log("  capturing the statements tender's units run per request (a scratch tender, in-process) ...")
+        found = sqlite_alone.capture()
+        self._replay = workdir / "sqlite-replay.json"
+        self._replay.write_text(json.dumps(found))
+        for scenario, f in found.items():
+            log(f"    {scenario}: the baseline replays tender's {len(f['steps'])} statements")
+        return sqlite_alone.summary(found)
+
+    def baseline_server(self, prepared: Prepared, log_path: Path, workers: int = 1) -> Server:
+        """sqlite3 alone, with as many workers as tender; a retrieve runs on the loop
+        (in-line with tender's reads); writes take turns as tender's do."""
+        port = free_port()
+        argv = [sys.executable, "-m", "bench.sqlite_alone", "--port", str(port), "--db", prepared.location,
+                "--replay", str(self._replay), "--account", prepared.facts["account"], "--workers", str(workers)]
+        return Server("sqlite3", argv, dict(os.environ), port, log_path, ready_path="/", workers=workers)
 
     def prepare(self, tier: Tier, templates: dict[str, Any], workdir: Path, reseed: bool,
                 log: Any) -> Prepared:

@@ -111,7 +111,7 @@ def sql_pieces(intent: dict[str, Any]) -> list[tuple[str, float]]:
     ]
 
 
-class _Asgi:
+class Asgi:
     """Calls tender's ASGI app directly: one request, in-memory messages."""
 
     def __init__(self, app: Any) -> None:
@@ -155,7 +155,7 @@ async def _requests(durability: str, n: int) -> list[tuple[str, int, float, floa
         store = SQLiteStore(os.path.join(tmp, "t.db"), durability=durability)
         keys = accounts.ensure_test_account(store, SECRET_KEY, PUBLISHABLE_KEY)
         app = TenderApp(store, Simulator(accounts.fingerprint_key(store, keys.account)))
-        client = _Asgi(app)
+        client = Asgi(app)
         status, body = await client.call("POST", "/v1/payment_intents", CONFIRM_BODY)
         assert status == 200, body
         intent_id = json.loads(body)["id"]

@@ -43,6 +43,12 @@ replacing one function; measure with `python -m bench.costs --tweak NAME` or
                        are two: the reader and the writer).
   mmap_mb=N            PRAGMA mmap_size of N MB: reads map the file instead of pread.
   wal_pages=N          PRAGMA wal_autocheckpoint=N (SQLite's default: 1000 pages).
+  checkpointer=MS      no checkpoint inside any COMMIT (wal_autocheckpoint=0); a thread per
+                       process runs PRAGMA wal_checkpoint(PASSIVE) every MS ms on its own
+                       connection.
+  turn_priority=N      experiment: the event-loop and I/O threads of the process holding the
+                       writer's turn run N nice levels higher until COMMIT (needs
+                       CAP_SYS_NICE).
   no_request_log       RequestLog.record does nothing (what the dashboard's request log
                        costs a request: recording, the flush, the rows' indexes).
 """
@@ -421,6 +427,74 @@ def _pragmas(cache_mb: str | None, mmap_mb: str | None, wal_pages: str | None = 
     store._connect = connect
 
 
+def _checkpointer(interval_ms: float) -> None:
+    """Candidate: no connection checkpoints inside its COMMIT (wal_autocheckpoint=0);
+    instead a thread of each process, on a connection of its own, runs a PASSIVE
+    checkpoint every `interval_ms`, outside the writer's turn and off its I/O thread."""
+    import threading
+
+    from tender.store import sqlite as store
+
+    original = store._connect
+    started: list[str] = []
+
+    def run(path: str, durability: str) -> None:
+        conn = original(path, durability)
+        while True:
+            time.sleep(interval_ms / 1000)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except Exception:  # busy: another process is checkpointing
+                pass
+
+    def connect(path: str, durability: str) -> Any:
+        conn = original(path, durability)
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        if path not in started:
+            started.append(path)
+            threading.Thread(target=run, args=(path, durability), daemon=True, name="checkpointer").start()
+        return conn
+
+    store._connect = connect
+
+
+def _turn_priority(boost: int) -> None:
+    """Experiment: while this process holds the SQLite writer's turn, its event-loop
+    thread (which replays the batch's units) and its I/O thread run `boost` nice levels
+    higher, so the serial section is not preempted by the other workers' parsing and
+    rehearsals.  Lowering a nice value needs CAP_SYS_NICE."""
+    import threading
+
+    from tender.store import sqlite as store
+
+    original_begin = store._WriterTurn.begin
+    original_end = store._WriterTurn.end
+    original_write = store.SQLiteStore.write
+    loop_tid: list[int] = []
+
+    async def write(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not loop_tid:
+            loop_tid.append(threading.get_native_id())
+        return await original_write(self, *args, **kwargs)
+
+    def begin(self: Any, conn: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original_begin(self, conn, *args, **kwargs)
+        for tid in loop_tid + [threading.get_native_id()]:
+            os.setpriority(os.PRIO_PROCESS, tid, -boost)
+        return result
+
+    def end(self: Any, conn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original_end(self, conn, *args, **kwargs)
+        finally:
+            for tid in loop_tid + [threading.get_native_id()]:
+                os.setpriority(os.PRIO_PROCESS, tid, 0)
+
+    store.SQLiteStore.write = write  # type: ignore[method-assign]
+    store._WriterTurn.begin = begin  # type: ignore[method-assign]
+    store._WriterTurn.end = end  # type: ignore[method-assign]
+
+
 def _no_request_log() -> None:
     from tender.api import request_log
 
@@ -466,6 +540,10 @@ def apply(spec: str) -> None:
         _read_threads(int(tweaks["read_threads"]))
     if "no_request_log" in tweaks:
         _no_request_log()
+    if "turn_priority" in tweaks:
+        _turn_priority(int(tweaks["turn_priority"]))
+    if "checkpointer" in tweaks:
+        _checkpointer(float(tweaks["checkpointer"]))
     if "gc_stats" in tweaks:
         _gc_stats(tweaks["gc_stats"])
     if "gc_freeze" in tweaks:
