@@ -26,7 +26,6 @@ response does.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import os
@@ -35,7 +34,7 @@ from typing import Any
 
 import orjson
 
-from bench.ceiling import HEADERS_LIKE_TENDER
+from bench.ceiling import arguments, baseline_app, serve
 
 POOL_SIZE = 8  # tender.store.postgres.POOL_SIZE
 # uvicorn starts several workers from an import string, each calling the factory in its own
@@ -158,47 +157,25 @@ def make_app(db: str, replay: dict[str, Any]) -> Any:
     scenarios = {name: Scenario(name, captured) for name, captured in replay.items()}
     ids = Ids()
     state: dict[str, Any] = {}
-    ok = {"type": "http.response.start", "status": 200, "headers": HEADERS_LIKE_TENDER}
-    not_found = {"type": "http.response.start", "status": 404, "headers": HEADERS_LIKE_TENDER}
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                event = await receive()
-                if event["type"] == "lifespan.startup":
-                    state["pool"] = await asyncpg.create_pool(db, min_size=POOL_SIZE, max_size=POOL_SIZE)
-                    async with state["pool"].acquire() as conn:
-                        for scenario in scenarios.values():
-                            await scenario.prepare(conn)
-                elif event["type"] == "lifespan.shutdown":
-                    await state["pool"].close()
-                await send({"type": event["type"] + ".complete"})
-                if event["type"] == "lifespan.shutdown":
-                    return
-        if scope["type"] != "http":
-            return
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        path = scope["path"]
-        start = ok
-        out: bytes | None = b"{}"
-        if path.startswith("/v1/payment_intents"):
-            if scope["method"] == "POST":
-                scenario, path_id = scenarios["confirm" if b"confirm=true" in body else "create"], None
-            else:
-                scenario, path_id = scenarios["retrieve"], path.rsplit("/", 1)[1]
-            async with state["pool"].acquire() as conn:
-                out = await scenario.run(conn, ids, path_id)
-            if out is None:
-                start, out = not_found, b'{"error": {"type": "invalid_request_error"}}'
-        await send(start)
-        await send({"type": "http.response.body", "body": out})
+    async def startup() -> None:
+        state["pool"] = await asyncpg.create_pool(db, min_size=POOL_SIZE, max_size=POOL_SIZE)
+        async with state["pool"].acquire() as conn:
+            for scenario in scenarios.values():
+                await scenario.prepare(conn)
 
-    return app
+    async def shutdown() -> None:
+        await state["pool"].close()
+
+    async def answer(method: str, path: str, body: bytes) -> bytes | None:
+        if method == "POST":
+            scenario, path_id = scenarios["confirm" if b"confirm=true" in body else "create"], None
+        else:
+            scenario, path_id = scenarios["retrieve"], path.rsplit("/", 1)[1]
+        async with state["pool"].acquire() as conn:
+            return await scenario.run(conn, ids, path_id)
+
+    return baseline_app(answer, startup, shutdown)
 
 
 def app_from_env() -> Any:
@@ -209,21 +186,12 @@ def app_from_env() -> Any:
 
 
 def main() -> None:
-    import uvicorn
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
+    parser = arguments()
     parser.add_argument("--db", required=True)
     parser.add_argument("--replay", required=True, help="bench.pgcapture's capture, as JSON")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes, as `tender serve --workers`")
     args = parser.parse_args()
     os.environ[DB_ENV], os.environ[REPLAY_ENV] = args.db, args.replay
-    uvicorn.run(
-        "bench.asyncpg_alone:app_from_env", factory=True, workers=args.workers, host=args.host,
-        port=args.port, loop="uvloop", http="httptools", access_log=False, log_level="warning",
-        lifespan="on",
-    )
+    serve("bench.asyncpg_alone:app_from_env", args)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 # uvicorn starts several workers from an import string, each calling the factory in its own
@@ -66,22 +67,76 @@ def app_from_env() -> Any:
         return make_app(f.read())
 
 
-def main() -> None:
-    import uvicorn
-
+def arguments() -> argparse.ArgumentParser:
+    """The options every bare server takes (the ceiling's and the baselines')."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--body", required=True, help="file holding the JSON body to serve")
     parser.add_argument("--workers", type=int, default=1, help="worker processes, as `tender serve --workers`")
-    args = parser.parse_args()
-    os.environ[BODY_ENV] = args.body
-    # The stack `tender serve` gets from uvicorn[standard]: uvloop + httptools; with 1
-    # worker, one process, as tender's.
+    return parser
+
+
+def serve(factory: str, args: argparse.Namespace) -> None:
+    """Run `factory` (an import string) on the stack `tender serve` gets from
+    uvicorn[standard]: uvloop + httptools, access log off; with 1 worker, one process, as
+    tender's."""
+    import uvicorn
+
     uvicorn.run(
-        "bench.ceiling:app_from_env", factory=True, workers=args.workers, host=args.host, port=args.port,
+        factory, factory=True, workers=args.workers, host=args.host, port=args.port,
         loop="uvloop", http="httptools", access_log=False, log_level="warning", lifespan="on",
     )
+
+
+Answer = Callable[[str, str, bytes], Awaitable["bytes | None"]]
+
+
+def baseline_app(answer: Answer, startup: Callable[[], Awaitable[None]] | None = None,
+                 shutdown: Callable[[], Awaitable[None]] | None = None) -> Any:
+    """A baseline's ASGI app: `answer(method, path, body)` gives the body of a
+    `/v1/payment_intents…` request (None: not found, 404), sent with tender's headers;
+    any other path gets `{}`.  `startup` and `shutdown` run at the lifespan's events."""
+    ok = {"type": "http.response.start", "status": 200, "headers": HEADERS_LIKE_TENDER}
+    not_found = {"type": "http.response.start", "status": 404, "headers": HEADERS_LIKE_TENDER}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                event = await receive()
+                if event["type"] == "lifespan.startup" and startup is not None:
+                    await startup()
+                elif event["type"] == "lifespan.shutdown" and shutdown is not None:
+                    await shutdown()
+                await send({"type": event["type"] + ".complete"})
+                if event["type"] == "lifespan.shutdown":
+                    return
+        if scope["type"] != "http":
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        start, out = ok, b"{}"
+        if scope["path"].startswith("/v1/payment_intents"):
+            found = await answer(scope["method"], scope["path"], body)
+            if found is None:
+                start, out = not_found, b'{"error": {"type": "invalid_request_error"}}'
+            else:
+                out = found
+        await send(start)
+        await send({"type": "http.response.body", "body": out})
+
+    return app
+
+
+def main() -> None:
+    parser = arguments()
+    parser.add_argument("--body", required=True, help="file holding the JSON body to serve")
+    args = parser.parse_args()
+    os.environ[BODY_ENV] = args.body
+    serve("bench.ceiling:app_from_env", args)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ generated are replaced per request by fresh ones of the same length (as in
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import fcntl
 import json
@@ -39,7 +38,7 @@ from typing import Any
 import orjson
 
 from bench.asyncpg_alone import GENERATED_ID, Ids, Text
-from bench.ceiling import HEADERS_LIKE_TENDER
+from bench.ceiling import arguments, baseline_app, serve
 
 # uvicorn starts several workers from an import string, each calling the factory in its own
 # process: the database, the replay file and the account reach them through the environment.
@@ -220,8 +219,10 @@ class Writer:
 def make_app(path: str, replay: dict[str, Any], account: str) -> Any:
     scenarios = {name: Scenario(captured, account) for name, captured in replay.items()}
     state: dict[str, Any] = {}
-    ok = {"type": "http.response.start", "status": 200, "headers": HEADERS_LIKE_TENDER}
-    not_found = {"type": "http.response.start", "status": 404, "headers": HEADERS_LIKE_TENDER}
+
+    async def startup() -> None:
+        state["writer"] = Writer(path)
+        state["reader"] = connect(path)
 
     def retrieve(intent_id: str) -> bytes | None:
         reader: sqlite3.Connection = state["reader"]
@@ -238,37 +239,13 @@ def make_app(path: str, replay: dict[str, Any], account: str) -> Any:
         doc, _private = orjson.loads(row[0]), orjson.loads(row[1])
         return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                event = await receive()
-                if event["type"] == "lifespan.startup":
-                    state["writer"] = Writer(path)
-                    state["reader"] = connect(path)
-                await send({"type": event["type"] + ".complete"})
-                if event["type"] == "lifespan.shutdown":
-                    return
-        if scope["type"] != "http":
-            return
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        start = ok
-        out: bytes | None = b"{}"
-        if scope["path"].startswith("/v1/payment_intents"):
-            if scope["method"] == "POST":
-                out = await state["writer"].write(scenarios["confirm" if b"confirm=true" in body else "create"])
-            else:
-                out = retrieve(scope["path"].rsplit("/", 1)[1])
-            if out is None:
-                start, out = not_found, b'{"error": {"type": "invalid_request_error"}}'
-        await send(start)
-        await send({"type": "http.response.body", "body": out})
+    async def answer(method: str, path: str, body: bytes) -> bytes | None:
+        if method == "POST":
+            writer: Writer = state["writer"]
+            return await writer.write(scenarios["confirm" if b"confirm=true" in body else "create"])
+        return retrieve(path.rsplit("/", 1)[1])
 
-    return app
+    return baseline_app(answer, startup)
 
 
 def app_from_env() -> Any:
@@ -279,22 +256,13 @@ def app_from_env() -> Any:
 
 
 def main() -> None:
-    import uvicorn
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
+    parser = arguments()
     parser.add_argument("--db", required=True, help="the SQLite file (tender's schema, seeded)")
     parser.add_argument("--replay", required=True, help="capture()'s output, as JSON")
     parser.add_argument("--account", required=True, help="the seeded account's id")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes, as `tender serve --workers`")
     args = parser.parse_args()
     os.environ[DB_ENV], os.environ[REPLAY_ENV], os.environ[ACCOUNT_ENV] = args.db, args.replay, args.account
-    uvicorn.run(
-        "bench.sqlite_alone:app_from_env", factory=True, workers=args.workers, host=args.host,
-        port=args.port, loop="uvloop", http="httptools", access_log=False, log_level="warning",
-        lifespan="on",
-    )
+    serve("bench.sqlite_alone:app_from_env", args)
 
 
 if __name__ == "__main__":
