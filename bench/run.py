@@ -434,12 +434,13 @@ class Bench:
 
     def run_pair(self, backend: Backend, prepared: Prepared, tier: Tier, scenario: str) -> None:
         """tender and the backend's baseline (asyncpg or sqlite3 alone) for one scenario,
-        side by side: per connection count both servers run on the same database, warm up, then take
-        turns, run for run, so that each pair of runs meets the same outside load.  A pair
-        counts as undisturbed when both of its runs are.  Each server gets its cell; the
-        tender cell also gets `paired_ratios` (tender / baseline per pair) and
-        `ratio_to_alone`, the median of the undisturbed pairs' ratios (before 2026-11-27T18
-        the field was `ratio_to_asyncpg`, PostgreSQL's being the only baseline)."""
+        side by side: per connection count both servers run on the same database, warm up,
+        then take turns, run for run, so that each pair of runs meets the same outside load.
+        A pair counts as undisturbed when both of its runs are.  Each server gets its cell;
+        the tender cell also gets `paired_ratios` (tender / baseline per pair) and
+        `ratio_to_alone`, the median of the undisturbed pairs' ratios (`ratio_to_asyncpg`
+        in results written before run 20261127T181947Z, when PostgreSQL had the only
+        baseline)."""
         args = self.args
         base = getattr(backend, "baseline_name", "baseline")
         ids_file = prepared.ids_file
