@@ -5,10 +5,10 @@ The counterpart of `bench.asyncpg_alone` for SQLite: a bare ASGI app on the stac
 worker processes as tender runs) that, per request, runs the statements tender's unit of
 work ran for that kind of request and answers with tender's body and response headers.
 Writes are committed as tender commits them: the requests queued meanwhile share one
-transaction (group commit), each in its own SAVEPOINT, with the database's settings
-(`synchronous=FULL`, WAL, 32 MB page cache, statement journals in memory), BEGIN
-IMMEDIATE and COMMIT on an I/O thread, and the processes taking turns at writing with an
-exclusive `flock` on the database file.  A retrieve reads the row in a read transaction,
+transaction (group commit), each in its own SAVEPOINT, on connections opened by tender's
+own `_connect` (`synchronous=FULL`, WAL, 32 MB page cache, statement journals in memory,
+foreign keys), BEGIN IMMEDIATE and COMMIT on an I/O thread, and the processes taking
+turns at writing through tender's own `_WriterTurn` (an exclusive `flock` on the file).  A retrieve reads the row in a read transaction,
 decodes both JSON columns and pretty-prints the document, as tender does.
 
 What is not run: everything else tender does for a request — form decoding,
@@ -28,7 +28,6 @@ generated are replaced per request by fresh ones of the same length (as in
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import json
 import os
 import sqlite3
@@ -39,12 +38,12 @@ import orjson
 
 from bench.asyncpg_alone import GENERATED_ID, Ids, Text
 from bench.ceiling import arguments, baseline_app, serve
+from tender.store.sqlite import _READ, BATCH, _WriterTurn
+from tender.store.sqlite import _connect as tender_connect
 
 # uvicorn starts several workers from an import string, each calling the factory in its own
 # process: the database, the replay file and the account reach them through the environment.
 DB_ENV, REPLAY_ENV, ACCOUNT_ENV = "BENCH_SQLITE_DB", "BENCH_SQLITE_REPLAY", "BENCH_SQLITE_ACCOUNT"
-BATCH = 256  # tender.store.sqlite.BATCH
-_READ = 0  # tender.store.sqlite._READ: a step that reads
 
 
 def capture() -> dict[str, Any]:
@@ -107,14 +106,8 @@ def summary(found: dict[str, Any]) -> dict[str, Any]:
 
 
 def connect(path: str) -> sqlite3.Connection:
-    """A connection with tender's settings (tender.store.sqlite._connect)."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA cache_size=-32768")
-    conn.execute("PRAGMA temp_store=MEMORY")
-    conn.execute("PRAGMA busy_timeout=5000")
-    return conn
+    """A connection with tender's own settings, at tender's default durability (FULL)."""
+    return tender_connect(path, "full")
 
 
 class Scenario:
@@ -157,12 +150,13 @@ class Scenario:
 
 
 class Writer:
-    """Group commit as tender's SQLite store does it, without the rehearsal."""
+    """Group commit as tender's SQLite store does it, with its writer's turn
+    (`_WriterTurn`), without the rehearsal."""
 
     def __init__(self, path: str) -> None:
         self.conn = connect(path)
         self.io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alone-commit")
-        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self.turn = _WriterTurn(path)
         self.ids = Ids()
         self.pending: list[tuple[Scenario, asyncio.Future[bytes]]] = []
         self.committing = False
@@ -176,27 +170,12 @@ class Writer:
             loop.create_task(self._commit_pending())
         return await future
 
-    def _begin(self) -> None:
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            raise
-
-    def _end(self, statement: str) -> None:
-        try:
-            if self.conn.in_transaction:
-                self.conn.execute(statement)
-        finally:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-
     async def _commit_pending(self) -> None:
         loop = asyncio.get_running_loop()
         try:
             while self.pending:
                 await asyncio.sleep(0)  # requests already read join this batch
-                await loop.run_in_executor(self.io, self._begin)
+                await loop.run_in_executor(self.io, self.turn.begin, self.conn)
                 batch, self.pending = self.pending[:BATCH], self.pending[BATCH:]
                 try:
                     answers = []
@@ -204,9 +183,9 @@ class Writer:
                         self.conn.execute("SAVEPOINT unit")
                         answers.append(scenario.run(self.conn, self.ids))
                         self.conn.execute("RELEASE unit")
-                    await loop.run_in_executor(self.io, self._end, "COMMIT")
+                    await loop.run_in_executor(self.io, self.turn.end, self.conn, "COMMIT")
                 except BaseException as exc:
-                    self._end("ROLLBACK")
+                    self.turn.end(self.conn, "ROLLBACK")
                     for _, future in batch:
                         future.set_exception(RuntimeError(f"batch failed: {exc!r}"))
                     continue
